@@ -1,0 +1,1 @@
+//! dfix's rules, fixes and fix engine. Pure: no files, no network.
