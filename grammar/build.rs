@@ -1,0 +1,16 @@
+//! Compiles the generated tree-sitter parser and our external scanner.
+
+fn main() {
+    let src = std::path::Path::new("src");
+    let mut build = cc::Build::new();
+    build
+        .include(src)
+        .std("c11")
+        .warnings(false)
+        .file(src.join("parser.c"))
+        .file(src.join("scanner.c"));
+    build.compile("tree-sitter-dockerfile");
+    for f in ["parser.c", "scanner.c", "tree_sitter/parser.h"] {
+        println!("cargo:rerun-if-changed=src/{f}");
+    }
+}

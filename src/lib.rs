@@ -1,0 +1,3 @@
+//! The dfix application: command line, config, files, registry, output.
+
+pub mod parse_output;
