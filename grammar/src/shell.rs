@@ -16,7 +16,7 @@
 //! `$(`…`)` or `&&` chains deep enough to overflow the call stack.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -422,6 +422,22 @@ impl PipelineElement {
             PipelineElement::Compound(c) => c.span.clone(),
         }
     }
+
+    /// The element's span in the shell text.
+    pub fn text_span(&self) -> Range<usize> {
+        match self {
+            PipelineElement::Command(c) => c.text_span.clone(),
+            PipelineElement::Compound(c) => c.text_span.clone(),
+        }
+    }
+
+    /// File span, text span and redirections, for attaching redirections.
+    fn parts_mut(&mut self) -> (&mut Range<usize>, &mut Range<usize>, &mut Vec<Redirect>) {
+        match self {
+            PipelineElement::Command(c) => (&mut c.span, &mut c.text_span, &mut c.redirects),
+            PipelineElement::Compound(c) => (&mut c.span, &mut c.text_span, &mut c.redirects),
+        }
+    }
 }
 
 /// Commands joined by `|` (a single command is a pipeline of one).
@@ -710,6 +726,32 @@ fn is_command_node(node: Node, parent: Option<&str>) -> bool {
     }
 }
 
+/// The node a `redirected_statement`'s redirections apply to: its body, or,
+/// when tree-sitter-bash made the body a whole list or pipeline, the last
+/// element of it (see [`Builder::statement`]). `None` when there is no body.
+fn redirect_target(rs: Node) -> Option<Node> {
+    let mut node = rs.child_by_field_name("body")?;
+    loop {
+        node = match node.kind() {
+            "list" | "pipeline" => {
+                let mut cursor = node.walk();
+                let last = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .last();
+                last?
+            }
+            "negated_command" | "redirected_statement" => {
+                let field = node.child_by_field_name("body");
+                let mut cursor = node.walk();
+                let first = node.named_children(&mut cursor).next();
+                field.or(first)?
+            }
+            _ => return Some(node),
+        };
+    }
+}
+
 fn compound_kind(kind: &str) -> CompoundKind {
     match kind {
         "subshell" => CompoundKind::Subshell,
@@ -838,15 +880,11 @@ impl<'s> Builder<'s> {
             match (field, child.kind()) {
                 (Some("descriptor"), _) => fd = Some(self.raw(child).to_owned()),
                 (Some("destination"), _) | (_, "heredoc_start") => {
-                    if target.is_none() {
-                        target = Some(self.word(child));
-                    }
+                    target = target.or_else(|| Some(self.word(child)));
                 }
                 // The here-string operand has no field name.
                 (None, _) if child.is_named() && node.kind() == "herestring_redirect" => {
-                    if target.is_none() {
-                        target = Some(self.word(child));
-                    }
+                    target = target.or_else(|| Some(self.word(child)));
                 }
                 (None, _) if !child.is_named() && operator.is_empty() => {
                     operator = self.raw(child).to_owned();
@@ -931,150 +969,171 @@ impl<'s> Builder<'s> {
         out
     }
 
+    /// Apply the redirections of the `redirected_statement` `rs` to the
+    /// element whose parts are given: add them and stretch the span over
+    /// them.
+    fn attach(
+        &self,
+        rs: Node,
+        (span, text_span, redirects): (&mut Range<usize>, &mut Range<usize>, &mut Vec<Redirect>),
+    ) {
+        let body_start = rs
+            .child_by_field_name("body")
+            .map_or(rs.start_byte(), |b| b.start_byte());
+        // A redirection written before the body (`>f cmd`) starts the span;
+        // otherwise `rs` starts where its body (maybe a whole list) starts,
+        // which is not this element's start.
+        if rs.start_byte() < body_start {
+            text_span.start = text_span.start.min(rs.start_byte());
+        }
+        text_span.end = text_span.end.max(rs.end_byte());
+        *span = self.src.file_span(text_span.clone());
+        redirects.extend(self.outer_redirects(rs));
+    }
+
     /// Every command in `root`'s subtree (root included), in source order.
     fn commands_in(&self, root: Node) -> Vec<Command> {
         let mut out = Vec::new();
-        // Bodies of redirected statements, already emitted with their
-        // redirections when the redirected statement was visited.
-        let mut done: HashSet<usize> = HashSet::new();
+        // Redirected statements waiting for the command they apply to, by
+        // that command's node id, outermost first.
+        let mut pending: HashMap<usize, Vec<Node>> = HashMap::new();
         walk(root, |node, parent| {
             if node.kind() == "redirected_statement" {
-                match node.child_by_field_name("body") {
-                    Some(body) if is_command_node(body, Some("redirected_statement")) => {
-                        out.push(self.command(body, Some(node)));
-                        done.insert(body.id());
-                    }
+                match redirect_target(node) {
+                    Some(target) => pending.entry(target.id()).or_default().push(node),
                     // `>file` alone: a command with nothing but redirections.
                     None => out.push(self.command(node, Some(node))),
-                    Some(_) => {}
                 }
-            } else if is_command_node(node, parent) && !done.contains(&node.id()) {
-                out.push(self.command(node, None));
+            } else if is_command_node(node, parent) {
+                let mut cmd = self.command(node, None);
+                for rs in pending
+                    .remove(&node.id())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .rev()
+                {
+                    self.attach(rs, (&mut cmd.span, &mut cmd.text_span, &mut cmd.redirects));
+                }
+                out.push(cmd);
             }
             true
         });
         out
     }
 
-    fn compound(&self, node: Node, outer: Option<Node>) -> Compound {
-        let text_span = outer.unwrap_or(node).byte_range();
+    fn compound(&self, node: Node) -> Compound {
+        let text_span = node.byte_range();
         Compound {
             kind: compound_kind(node.kind()),
             span: self.src.file_span(text_span.clone()),
             text_span,
             commands: self.commands_in(node),
-            redirects: outer.map(|o| self.outer_redirects(o)).unwrap_or_default(),
+            redirects: Vec::new(),
         }
     }
 
     fn element(&self, node: Node) -> PipelineElement {
         if is_command_node(node, Some("pipeline")) {
-            return PipelineElement::Command(self.command(node, None));
-        }
-        if node.kind() == "redirected_statement" {
-            return match node.child_by_field_name("body") {
-                Some(body) if is_command_node(body, Some("redirected_statement")) => {
-                    PipelineElement::Command(self.command(body, Some(node)))
-                }
-                Some(body) => PipelineElement::Compound(self.compound(body, Some(node))),
-                None => PipelineElement::Command(self.command(node, Some(node))),
-            };
-        }
-        PipelineElement::Compound(self.compound(node, None))
-    }
-
-    /// Build a pipeline from a statement-level node that is not a `list`.
-    fn pipeline(&self, node: Node) -> Pipeline {
-        let text_span = node.byte_range();
-        let mut negated = false;
-        let mut elements = Vec::new();
-        let mut cursor = node.walk();
-        match node.kind() {
-            "pipeline" => {
-                for child in node.named_children(&mut cursor) {
-                    if child.kind() == "comment" {
-                        continue;
-                    }
-                    elements.push(self.negatable_element(child, &mut negated));
-                }
-            }
-            // `a | b > f`: tree-sitter-bash wraps the whole pipeline, but the
-            // shell applies the redirection to the last command only.
-            "redirected_statement"
-                if node
-                    .child_by_field_name("body")
-                    .is_some_and(|b| b.kind() == "pipeline") =>
-            {
-                if let Some(body) = node.child_by_field_name("body") {
-                    let mut inner = self.pipeline(body);
-                    let redirects = self.outer_redirects(node);
-                    if let Some(last) = inner.elements.last_mut() {
-                        let (span, text_span, list) = match last {
-                            PipelineElement::Command(c) => {
-                                (&mut c.span, &mut c.text_span, &mut c.redirects)
-                            }
-                            PipelineElement::Compound(c) => {
-                                (&mut c.span, &mut c.text_span, &mut c.redirects)
-                            }
-                        };
-                        text_span.end = node.end_byte();
-                        *span = self.src.file_span(text_span.clone());
-                        list.extend(redirects);
-                    }
-                    negated = inner.negated;
-                    elements = inner.elements;
-                }
-            }
-            _ => elements.push(self.negatable_element(node, &mut negated)),
-        }
-        Pipeline {
-            span: self.src.file_span(text_span.clone()),
-            text_span,
-            negated,
-            elements,
+            PipelineElement::Command(self.command(node, None))
+        } else {
+            PipelineElement::Compound(self.compound(node))
         }
     }
 
-    fn negatable_element(&self, node: Node, negated: &mut bool) -> PipelineElement {
-        if node.kind() == "negated_command" {
-            *negated = true;
-            let mut cursor = node.walk();
-            let inner = node.named_children(&mut cursor).next();
-            if let Some(inner) = inner {
-                return self.element(inner);
-            }
-        }
-        self.element(node)
-    }
-
-    /// Flatten a statement node (nested `list`s of `&&`/`||`) into items,
-    /// with an explicit stack: long chains nest deeply on the left.
+    /// Build a statement from a top-level node.
+    ///
+    /// tree-sitter-bash attaches a redirection written after the last
+    /// command of a chain to the whole chain (`a && b >f` parses as
+    /// `(a && b) >f`, and `a || b >f | c` as `(a || b >f) | c`), while the
+    /// shell applies it to the last command. So the statement is first
+    /// flattened into elements and operators, each redirection attached to
+    /// the element before it, and then regrouped with the shell's precedence
+    /// (`|` binds tighter than `&&`/`||`, both left-associative). An explicit
+    /// stack is used because long chains nest deeply.
     fn statement(&self, node: Node) -> Statement {
-        let mut items: Vec<ListItem> = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "list" {
-                let mut cursor = n.walk();
-                let children: Vec<Node> = n.children(&mut cursor).collect();
-                stack.extend(children.into_iter().rev());
-                continue;
-            }
-            if !n.is_named() {
-                let op = match n.kind() {
-                    "&&" => Operator::And,
-                    "||" => Operator::Or,
-                    _ => continue,
-                };
-                if let Some(last) = items.last_mut() {
-                    last.operator_after = Some((op, self.src.file_span(n.byte_range())));
+        enum Work<'t> {
+            Visit(Node<'t>),
+            Attach(Node<'t>),
+        }
+        enum Tok {
+            Element(PipelineElement),
+            AndOr(Operator, Range<usize>),
+            Bang(usize),
+        }
+        let mut toks: Vec<Tok> = Vec::new();
+        let mut stack = vec![Work::Visit(node)];
+        while let Some(work) = stack.pop() {
+            let n = match work {
+                Work::Attach(rs) => {
+                    if let Some(Tok::Element(e)) = toks.last_mut() {
+                        self.attach(rs, e.parts_mut());
+                    }
+                    continue;
                 }
-                continue;
+                Work::Visit(n) => n,
+            };
+            match n.kind() {
+                "list" | "pipeline" | "negated_command" => {
+                    if n.kind() == "negated_command" {
+                        toks.push(Tok::Bang(n.start_byte()));
+                    }
+                    let mut cursor = n.walk();
+                    let children: Vec<Node> = n.children(&mut cursor).collect();
+                    stack.extend(children.into_iter().rev().map(Work::Visit));
+                }
+                "redirected_statement" => match n.child_by_field_name("body") {
+                    Some(body) => {
+                        stack.push(Work::Attach(n));
+                        stack.push(Work::Visit(body));
+                    }
+                    None => toks.push(Tok::Element(PipelineElement::Command(
+                        self.command(n, Some(n)),
+                    ))),
+                },
+                "&&" => toks.push(Tok::AndOr(Operator::And, n.byte_range())),
+                "||" => toks.push(Tok::AndOr(Operator::Or, n.byte_range())),
+                // `|`, `|&`, `!` and stray tokens: the grouping says it all.
+                _ if !n.is_named() => {}
+                "comment" => {}
+                _ => toks.push(Tok::Element(self.element(n))),
             }
-            if n.kind() == "comment" {
-                continue;
+        }
+
+        let mut items = Vec::new();
+        let mut elements: Vec<PipelineElement> = Vec::new();
+        let mut negated: Option<usize> = None;
+        let finish = |elements: &mut Vec<PipelineElement>, negated: &mut Option<usize>| {
+            let bang = negated.take();
+            let start = bang.or(elements.first().map(|e| e.text_span().start))?;
+            let end = elements.last().map_or(start, |e| e.text_span().end);
+            Some(Pipeline {
+                span: self.src.file_span(start..end),
+                text_span: start..end,
+                negated: bang.is_some(),
+                elements: std::mem::take(elements),
+            })
+        };
+        for tok in toks {
+            match tok {
+                Tok::Bang(at) => {
+                    if elements.is_empty() {
+                        negated = Some(at);
+                    }
+                }
+                Tok::Element(e) => elements.push(e),
+                Tok::AndOr(op, range) => {
+                    if let Some(pipeline) = finish(&mut elements, &mut negated) {
+                        items.push(ListItem {
+                            pipeline,
+                            operator_after: Some((op, self.src.file_span(range))),
+                        });
+                    }
+                }
             }
+        }
+        if let Some(pipeline) = finish(&mut elements, &mut negated) {
             items.push(ListItem {
-                pipeline: self.pipeline(n),
+                pipeline,
                 operator_after: None,
             });
         }
@@ -1191,4 +1250,645 @@ fn unescape_ansi_c(s: &str) -> Option<String> {
         });
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parse text that sits at file offset 0 with no continuations.
+    fn script(text: &str) -> ShellScript {
+        ShellScript::parse(ShellSource::from_text(text, 0))
+    }
+
+    /// What the Dockerfile parser will hand us: the shell text of the
+    /// instruction whose arguments start at `start`, with `\`+newline
+    /// continuations and whole-line comments and blank lines (inside
+    /// continuations, as BuildKit skips them) cut out.
+    fn continuation_ranges(file: &str, start: usize) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut pos = start;
+        let mut first = true;
+        while pos <= file.len() {
+            let line_end = file[pos..].find('\n').map_or(file.len(), |i| pos + i);
+            let line = &file[pos..line_end];
+            let skipped = line.trim().is_empty() || line.trim_start().starts_with('#');
+            if !first && skipped {
+                pos = line_end + 1;
+                continue;
+            }
+            first = false;
+            match line.strip_suffix('\\') {
+                Some(kept) => {
+                    out.push(pos..pos + kept.len());
+                    pos = line_end + 1;
+                }
+                None => {
+                    out.push(pos..line_end);
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The shell script of the first `RUN` in a Dockerfile.
+    fn first_run(file: &str) -> ShellScript {
+        let start = file.find("RUN ").map_or(0, |i| i + 4);
+        ShellScript::parse(ShellSource::from_ranges(
+            file,
+            &continuation_ranges(file, start),
+        ))
+    }
+
+    fn names(cmds: &[Command]) -> Vec<String> {
+        cmds.iter()
+            .map(|c| c.name.as_ref().map_or("<none>".into(), |w| w.raw.clone()))
+            .collect()
+    }
+
+    fn values<'a>(words: impl IntoIterator<Item = &'a Word>) -> Vec<Option<&'a str>> {
+        words.into_iter().map(|w| w.value.as_deref()).collect()
+    }
+
+    /// Every word of every command, redirect targets included.
+    fn all_words(cmds: &[Command]) -> Vec<&Word> {
+        let mut out = Vec::new();
+        for c in cmds {
+            out.extend(c.name.iter());
+            out.extend(c.args.iter());
+            out.extend(c.assignments.iter());
+            out.extend(c.redirects.iter().filter_map(|r| r.target.as_ref()));
+        }
+        out
+    }
+
+    #[test]
+    fn apt_chain() {
+        let s = script(
+            "apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*",
+        );
+        assert!(!s.has_errors());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 1);
+        let items = &stmts[0].items;
+        assert_eq!(items.len(), 3);
+        let ops: Vec<_> = items
+            .iter()
+            .map(|i| i.operator_after.as_ref().map(|o| o.0))
+            .collect();
+        assert_eq!(ops, [Some(Operator::And), Some(Operator::And), None]);
+        // The `&&` spans point at the operators.
+        let text = s.source().text();
+        for item in &items[..2] {
+            let (_, span) = item.operator_after.clone().unwrap();
+            assert_eq!(&text[span], "&&");
+        }
+
+        let cmds = s.commands();
+        assert_eq!(names(&cmds), ["apt-get", "apt-get", "rm"]);
+        let install = &cmds[1];
+        assert!(install.name_is("apt-get"));
+        assert_eq!(
+            install.subcommand().map(|w| w.raw.as_str()),
+            Some("install")
+        );
+        assert!(install.has_flag('y'));
+        assert!(!install.has_flag('q'));
+        assert!(install.has_long_flag("no-install-recommends"));
+        assert!(install.has_long_flag("--no-install-recommends"));
+        assert!(!install.has_long_flag("no-install"));
+        assert_eq!(
+            values(install.positional_args()),
+            [Some("install"), Some("curl"), Some("ca-certificates")]
+        );
+        assert_eq!(
+            &text[install.text_span.clone()],
+            "apt-get install -y --no-install-recommends curl ca-certificates"
+        );
+        let rm = &cmds[2];
+        assert!(rm.has_flag('r') && rm.has_flag('f'));
+        assert_eq!(values(rm.positional_args()), [Some("/var/lib/apt/lists/*")]);
+        // Statement-level commands are the same commands.
+        let direct: Vec<_> = stmts[0].commands().cloned().collect();
+        assert_eq!(direct, cmds);
+    }
+
+    #[test]
+    fn set_apk_cd_export() {
+        let s = script(
+            "set -eux; apk add --no-cache git make; cd /src && export PATH=/opt/bin:$PATH CGO=0 && FOO=1 make build; unset FOO",
+        );
+        assert!(!s.has_errors());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 4);
+        let terms: Vec<_> = stmts.iter().map(|s| s.terminator().map(|t| t.0)).collect();
+        assert_eq!(
+            terms,
+            [
+                Some(Operator::Semi),
+                Some(Operator::Semi),
+                Some(Operator::Semi),
+                None
+            ]
+        );
+        let cmds = s.commands();
+        assert_eq!(
+            names(&cmds),
+            ["set", "apk", "cd", "export", "make", "unset"]
+        );
+        let set = &cmds[0];
+        assert!(set.has_flag('e') && set.has_flag('u') && set.has_flag('x'));
+        assert!(!set.has_flag('o'));
+        let apk = &cmds[1];
+        assert_eq!(
+            apk.subcommand().and_then(|w| w.value.as_deref()),
+            Some("add")
+        );
+        assert!(apk.has_long_flag("no-cache"));
+        assert_eq!(cmds[2].positional_args()[0].value.as_deref(), Some("/src"));
+        let export = &cmds[3];
+        assert!(export.name_is("export"));
+        assert_eq!(export.args.len(), 2);
+        assert_eq!(export.args[0].raw, "PATH=/opt/bin:$PATH");
+        assert_eq!(export.args[0].value, None, "has an expansion");
+        assert_eq!(export.args[1].value.as_deref(), Some("CGO=0"));
+        let make = &cmds[4];
+        assert_eq!(values(&make.assignments), [Some("FOO=1")]);
+        assert_eq!(values(&make.args), [Some("build")]);
+        assert_eq!(values(&cmds[5].args), [Some("FOO")]);
+        // `cd /src && export ... && make` is one statement of three items.
+        assert_eq!(stmts[2].items.len(), 3);
+    }
+
+    #[test]
+    fn pipelines_and_background() {
+        let s = script("curl -fsSL https://example.org/install.sh | sh -s -- --yes & wait || true");
+        assert!(!s.has_errors());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 2);
+        let first = &stmts[0].items[0];
+        assert!(first.pipeline.is_piped());
+        assert_eq!(
+            first.operator_after.as_ref().map(|o| o.0),
+            Some(Operator::Background)
+        );
+        let cmds: Vec<_> = first.pipeline.commands().collect();
+        assert!(cmds[0].name_is("curl"));
+        assert!(cmds[0].has_flag('f') && cmds[0].has_flag('L'));
+        assert!(cmds[1].name_is("sh"));
+        // After `--` nothing is a flag.
+        assert!(!cmds[1].has_long_flag("yes"));
+        assert_eq!(values(cmds[1].positional_args()), [Some("--yes")]);
+        assert_eq!(
+            stmts[1].items[0].operator_after.as_ref().map(|o| o.0),
+            Some(Operator::Or)
+        );
+        let negated = script("! grep -q x f | cat && echo ok");
+        let item = &negated.statements()[0].items[0];
+        assert!(item.pipeline.negated);
+        assert_eq!(item.pipeline.elements.len(), 2);
+    }
+
+    #[test]
+    fn compound_bodies_and_substitutions() {
+        let text = "if [ -f /etc/os-release ]; then . /etc/os-release; else echo none; fi; \
+                    for p in a b; do pip install \"$p\"; done && \
+                    (cd /tmp && make) | tee log; \
+                    VERSION=$(curl -s https://x/y | jq -r .tag) && echo \"v`uname -r`\"";
+        let s = script(text);
+        assert!(!s.has_errors(), "{:?}", s.error_spans());
+        let cmds = s.commands();
+        assert_eq!(
+            names(&cmds),
+            ["., ", "echo", "pip", "cd", "make", "tee", "<none>", "curl", "jq", "echo", "uname"]
+                .map(|n| n.replace(", ", ""))
+        );
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 3);
+        let if_item = &stmts[0].items[0];
+        match &if_item.pipeline.elements[0] {
+            PipelineElement::Compound(c) => {
+                assert_eq!(c.kind, CompoundKind::If);
+                assert_eq!(names(&c.commands), [".", "echo"]);
+            }
+            other => panic!("expected if, got {other:?}"),
+        }
+        let for_stmt = &stmts[1];
+        assert_eq!(for_stmt.items.len(), 2);
+        let kinds: Vec<_> = for_stmt
+            .items
+            .iter()
+            .flat_map(|i| i.pipeline.elements.iter())
+            .map(|e| match e {
+                PipelineElement::Compound(c) => Some(c.kind),
+                PipelineElement::Command(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [Some(CompoundKind::For), Some(CompoundKind::Subshell), None]
+        );
+        // The assignment-only command with a substitution.
+        let assign = &cmds[6];
+        assert!(assign.name.is_none());
+        assert_eq!(assign.assignments[0].value, None);
+        assert!(cmds[8].name_is("jq"));
+    }
+
+    #[test]
+    fn quoting_and_values() {
+        let s = script(
+            r#"echo 'a b' "c d" e\ f "g\$h\n" $'i\tj' k"l"'m' {x,y} ~/z "$HOME" find {} \; "/usr/bin/apt-get""#,
+        );
+        let cmds = s.commands();
+        assert_eq!(
+            values(&cmds[0].args),
+            [
+                Some("a b"),
+                Some("c d"),
+                Some("e f"),
+                Some("g$h\\n"),
+                Some("i\tj"),
+                Some("klm"),
+                None,
+                None,
+                None,
+                Some("find"),
+                Some("{}"),
+                Some(";"),
+                Some("/usr/bin/apt-get"),
+            ]
+        );
+        let quoted = script(r#""/usr/bin/apt-get" -qy install x"#);
+        let c = &quoted.commands()[0];
+        assert!(c.name_is("apt-get"));
+        assert!(c.has_flag('q') && c.has_flag('y'));
+        assert!(!c.name_is("get"));
+        let dynamic = script("$APT install -y x");
+        assert!(!dynamic.commands()[0].name_is("install"));
+        assert_eq!(dynamic.commands()[0].name_str(), None);
+    }
+
+    #[test]
+    fn flags_with_values() {
+        let s =
+            script("apt-get -o Dpkg::Options::=--force-confold --assume-yes=true install -q nginx");
+        let c = &s.commands()[0];
+        assert_eq!(
+            c.subcommand().map(|w| w.raw.as_str()),
+            Some("Dpkg::Options::=--force-confold")
+        );
+        assert_eq!(
+            c.subcommand_with(&["-o"]).map(|w| w.raw.as_str()),
+            Some("install")
+        );
+        assert!(c.has_long_flag("assume-yes"));
+        assert!(!c.has_long_flag("assume"));
+        assert!(c.has_flag('q') && c.has_flag('o'));
+        let flag_with_expansion = script("pip install --index-url=$URL pkg");
+        assert!(flag_with_expansion.commands()[0].has_long_flag("index-url"));
+    }
+
+    #[test]
+    fn redirects() {
+        let s = script(
+            "apt-get update >/dev/null 2>&1 && make 2>&1 | tee build.log > out.txt; cat <<<\"$x\"",
+        );
+        let cmds = s.commands();
+        let update = &cmds[0];
+        let text = s.source().text();
+        assert_eq!(
+            &text[update.text_span.clone()],
+            "apt-get update >/dev/null 2>&1"
+        );
+        let ops: Vec<_> = update
+            .redirects
+            .iter()
+            .map(|r| r.operator.as_str())
+            .collect();
+        assert_eq!(ops, [">", ">&"]);
+        assert_eq!(update.redirects[1].fd.as_deref(), Some("2"));
+        assert_eq!(
+            update.redirects[0]
+                .target
+                .as_ref()
+                .and_then(|w| w.value.as_deref()),
+            Some("/dev/null")
+        );
+        // `a | b > f` redirects b only.
+        let stmt = &s.statements()[0];
+        let pipeline = &stmt.items[1].pipeline;
+        let pcmds: Vec<_> = pipeline.commands().collect();
+        assert_eq!(pcmds.len(), 2);
+        assert_eq!(pcmds[0].redirects.len(), 1);
+        assert_eq!(pcmds[1].redirects.len(), 1);
+        assert_eq!(&text[pcmds[1].text_span.clone()], "tee build.log > out.txt");
+        assert_eq!(values(&pcmds[1].args), [Some("build.log")]);
+        let cat = &cmds[3];
+        assert!(cat.name_is("cat"));
+        assert_eq!(cat.redirects[0].operator, "<<<");
+        assert_eq!(
+            cat.redirects[0].target.as_ref().map(|w| w.raw.as_str()),
+            Some("\"$x\"")
+        );
+    }
+
+    #[test]
+    fn trailing_redirect_binds_to_last_command() {
+        // tree-sitter-bash attaches these redirections to the whole chain;
+        // the shell (and we) attach them to the last command.
+        let s = script("apt-get update && apt-get install -y nginx > /dev/null");
+        let stmts = s.statements();
+        let items = &stmts[0].items;
+        assert_eq!(items.len(), 2);
+        let update = items[0].pipeline.commands().next().unwrap();
+        let install = items[1].pipeline.commands().next().unwrap();
+        assert!(update.redirects.is_empty());
+        assert_eq!(install.redirects.len(), 1);
+        assert_eq!(
+            &s.source().text()[install.text_span.clone()],
+            "apt-get install -y nginx > /dev/null"
+        );
+        assert_eq!(s.commands(), [update.clone(), install.clone()]);
+
+        let s = script("a || b >f | c");
+        let stmts = s.statements();
+        let items = &stmts[0].items;
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(
+            items[0].operator_after.as_ref().map(|o| o.0),
+            Some(Operator::Or)
+        );
+        let second: Vec<_> = items[1].pipeline.commands().collect();
+        assert_eq!(
+            names(&second.iter().map(|c| (*c).clone()).collect::<Vec<_>>()),
+            ["b", "c"]
+        );
+        assert_eq!(second[0].redirects.len(), 1);
+        assert_eq!(
+            s.commands()
+                .iter()
+                .map(|c| c.redirects.len())
+                .collect::<Vec<_>>(),
+            [0, 1, 0]
+        );
+
+        let s = script("a | b 2>&1 | c >> log");
+        let p = &s.statements()[0].items[0].pipeline;
+        let counts: Vec<_> = p.commands().map(|c| c.redirects.len()).collect();
+        assert_eq!(counts, [0, 1, 1]);
+        let all: Vec<_> = s.commands().iter().map(|c| c.redirects.len()).collect();
+        assert_eq!(all, [0, 1, 1]);
+
+        let s = script("while read -r l; do echo \"$l\"; done < list.txt; >empty");
+        let stmts = s.statements();
+        match &stmts[0].items[0].pipeline.elements[0] {
+            PipelineElement::Compound(c) => {
+                assert_eq!(c.kind, CompoundKind::While);
+                assert_eq!(c.redirects.len(), 1);
+                assert_eq!(
+                    &s.source().text()[c.text_span.clone()],
+                    "while read -r l; do echo \"$l\"; done < list.txt"
+                );
+            }
+            other => panic!("expected while, got {other:?}"),
+        }
+        let empty = stmts[1].commands().next().unwrap();
+        assert!(empty.name.is_none());
+        assert_eq!(
+            empty.redirects[0].target.as_ref().map(|w| w.raw.as_str()),
+            Some("empty")
+        );
+    }
+
+    #[test]
+    fn newline_separated_heredoc_body() {
+        let s = script("set -e\n# refresh indexes\napt-get update\napt-get install -y jq\n");
+        assert!(!s.has_errors());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 3);
+        let text = s.source().text();
+        for st in &stmts {
+            let (op, span) = st.terminator().cloned().unwrap();
+            assert_eq!(op, Operator::Newline);
+            assert_eq!(&text[span], "\n");
+        }
+        assert_eq!(names(&s.commands()), ["set", "apt-get", "apt-get"]);
+    }
+
+    const DOCKERFILE: &str = "FROM debian:12\n\
+RUN apt-get update \\\n    # tools we need at build time\n    && apt-get inst\\\nall -y \\\n  curl \\\n\n    && rm -rf /var/lib/apt/lists/*\n\
+CMD [\"sh\"]\n";
+
+    #[test]
+    fn pieces_map_back_to_file() {
+        let file = "FROM debian:12\n\
+RUN apt-get update \\\n  # comment line\n  && apt-get install -y \\\n    curl \\\n  && rm -rf /var/lib/apt/lists/*\n\
+CMD [\"sh\"]\n";
+        let s = first_run(file);
+        assert_eq!(
+            s.source().text(),
+            "apt-get update   && apt-get install -y     curl   && rm -rf /var/lib/apt/lists/*"
+        );
+        assert!(!s.has_errors());
+        let cmds = s.commands();
+        let install = cmds[1].subcommand().unwrap();
+        assert_eq!(install.raw, "install");
+        let at = file.find("install").unwrap();
+        assert_eq!(install.span, at..at + "install".len());
+        assert_eq!(&file[install.span.clone()], "install");
+        let curl = &cmds[1].args[2];
+        let at = file.find("curl").unwrap();
+        assert_eq!(curl.span, at..at + 4);
+        // The install command spans two pieces: from `apt-get` on line 3 to
+        // `curl` on line 4, the continuation in between included.
+        let start = file.find("apt-get install").unwrap();
+        assert_eq!(cmds[1].span, start..at + 4);
+        // The statement ends at the end of the glob, before the newline.
+        let end = file.find("/*\n").unwrap() + 2;
+        let stmts = s.statements();
+        assert_eq!(stmts[0].span, file.find("apt-get update").unwrap()..end);
+        // The first `&&` sits after the comment line.
+        let (_, amp) = stmts[0].items[0].operator_after.clone().unwrap();
+        assert_eq!(amp.start, file.find("&& apt-get").unwrap());
+    }
+
+    #[test]
+    fn word_split_by_continuation() {
+        let s = first_run(DOCKERFILE);
+        assert!(!s.has_errors());
+        let cmds = s.commands();
+        let install = cmds[1].subcommand().unwrap();
+        assert_eq!(install.raw, "install");
+        assert!(!install.contiguous);
+        // The file span starts at `inst` and ends after `all`: it covers the
+        // continuation that was cut out.
+        let start = DOCKERFILE.find("inst\\").unwrap();
+        let end = DOCKERFILE.find("all -y").unwrap() + 3;
+        assert_eq!(install.span, start..end);
+        assert_eq!(&DOCKERFILE[install.span.clone()], "inst\\\nall");
+        // The blank line inside the continuation is skipped, as BuildKit does.
+        assert_eq!(names(&cmds), ["apt-get", "apt-get", "rm"]);
+        let rm = &cmds[2];
+        let at = DOCKERFILE.find("rm -rf").unwrap();
+        assert_eq!(rm.span, at..at + "rm -rf /var/lib/apt/lists/*".len());
+    }
+
+    #[test]
+    fn word_spans_slice_back_to_raw() {
+        let files = [
+            DOCKERFILE,
+            "FROM alpine\nRUN set -eux; \\\n    apk add --no-cache \\\n        git=2.45.2-r0 'openssh-client' \\\n# pinned by hand\n        \"ca-certificates\" \\\n    && git --version >/dev/null \\\n    && X=$(id -u) sh -c 'echo $X' | tee /tmp/o\n",
+            "FROM x\nRUN for d in /a /b; do \\\n  (cd $d && make -j\"$(nproc)\" install) ; \\\n  done; if [ -n \"$V\" ]; then \\\n  echo \"$V\" > /v; fi\n",
+        ];
+        for file in files {
+            let s = first_run(file);
+            assert!(!s.has_errors(), "{file}");
+            let cmds = s.commands();
+            assert!(cmds.len() >= 3, "{}: {cmds:?}", s.source().text());
+            let mut checked = 0;
+            for w in all_words(&cmds) {
+                assert_eq!(w.raw, s.source().text()[w.text_span.clone()]);
+                if w.contiguous {
+                    assert_eq!(&file[w.span.clone()], w.raw, "{w:?}");
+                    checked += 1;
+                } else {
+                    assert!(file[w.span.clone()].contains('\n'), "{w:?}");
+                }
+            }
+            assert!(checked > 5);
+            // Command spans too, when they do not cross a continuation.
+            for c in &cmds {
+                if s.source().is_contiguous(c.text_span.clone()) {
+                    assert_eq!(file[c.span.clone()], s.source().text()[c.text_span.clone()]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn source_offsets() {
+        let file = "0123456789abcdef";
+        let src = ShellSource::from_ranges(file, &[2..5, 5..5, 8..10, 12..16]);
+        assert_eq!(src.text(), "234891234".replace("91234", "9cdef"));
+        assert_eq!(src.pieces().collect::<Vec<_>>(), [2..5, 8..10, 12..16]);
+        assert_eq!(src.file_offset(0), 2);
+        assert_eq!(src.file_offset(2), 4);
+        // Boundary: start of the later piece / end of the earlier one.
+        assert_eq!(src.file_offset(3), 8);
+        assert_eq!(src.file_offset_end(3), 5);
+        assert_eq!(src.file_offset(5), 12);
+        assert_eq!(src.file_offset_end(5), 10);
+        assert_eq!(src.file_offset(9), 16);
+        assert_eq!(src.file_offset_end(9), 16);
+        assert_eq!(src.file_offset(100), 16);
+        assert_eq!(src.file_span(0..3), 2..5);
+        assert_eq!(src.file_span(3..5), 8..10);
+        assert_eq!(src.file_span(1..4), 3..9);
+        assert_eq!(src.file_span(3..3), 8..8);
+        assert!(src.is_contiguous(0..3));
+        assert!(!src.is_contiguous(2..4));
+        assert!(src.is_contiguous(3..5));
+        assert_eq!(src.text_offset(9), Some(4));
+        assert_eq!(src.text_offset(6), None);
+        // Bad ranges are skipped, never a panic.
+        let reversed = Range { start: 7, end: 3 };
+        let bad = ShellSource::from_ranges("héllo", &[0..2, reversed, 4..99, 3..6]);
+        assert_eq!(bad.text(), "llo");
+        assert_eq!(bad.file_offset(0), 3);
+    }
+
+    #[test]
+    fn empty_text() {
+        for src in [
+            ShellSource::from_text("", 42),
+            ShellSource::from_ranges("RUN \n", std::slice::from_ref(&(4..4))),
+            ShellSource::default(),
+        ] {
+            let anchor = src.file_offset(0);
+            let s = ShellScript::parse(src);
+            assert!(!s.has_errors());
+            assert!(s.statements().is_empty());
+            assert!(s.commands().is_empty());
+            assert_eq!(s.source().file_span(0..0), anchor..anchor);
+        }
+        assert_eq!(ShellSource::from_text("", 42).file_offset(0), 42);
+        assert_eq!(
+            ShellSource::from_ranges("RUN \n", std::slice::from_ref(&(4..4))).file_offset(0),
+            4
+        );
+        let blank = script("   \n\t ");
+        assert!(blank.statements().is_empty());
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let inputs = [
+            "echo \"unterminated && (",
+            "if then fi do done esac ;; && || |",
+            "$( ( { [[ ` ' \"",
+            ")))) }}}} ]]]] fi done",
+            "a && && b || | ; ; & &",
+            "cat <<EOF\nno end",
+            "\u{0}\u{1}\u{7f} \u{feff} 日本語 && ünïcödé | 🦀",
+            "case $x in (a|b) echo ;; *) ;;",
+            "f() { echo; }; f | f",
+            "((x = 1 + 2)); echo $((x * 3)) ${y:-z} ${#arr[@]}",
+            "<<<",
+            ">",
+            "\\",
+        ];
+        for input in inputs {
+            let s = script(input);
+            let _ = s.has_errors();
+            let _ = s.error_spans();
+            let stmts = s.statements();
+            let cmds = s.commands();
+            for st in &stmts {
+                assert!(st.span.end <= input.len());
+            }
+            for w in all_words(&cmds) {
+                assert!(w.span.start <= w.span.end && w.span.end <= input.len());
+            }
+        }
+        let broken = script("echo \"unterminated && (");
+        assert!(broken.has_errors());
+        assert!(!broken.error_spans().is_empty());
+    }
+
+    #[test]
+    fn one_megabyte() {
+        let mut text = String::from("set -eux");
+        let mut i = 0;
+        while text.len() < 1 << 20 {
+            text.push_str(&format!(
+                " && apt-get install -y --no-install-recommends pkg{i}"
+            ));
+            i += 1;
+        }
+        let s = script(&text);
+        assert!(!s.has_errors());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 1);
+        assert_eq!(stmts[0].items.len(), i + 1);
+        let cmds = s.commands();
+        assert_eq!(cmds.len(), i + 1);
+        assert!(cmds.iter().skip(1).all(|c| c.has_flag('y')));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let text = format!("{}echo hi{}", "$(".repeat(depth), ")".repeat(depth));
+        let s = script(&text);
+        let _ = s.statements();
+        let cmds = s.commands();
+        assert!(cmds.iter().any(|c| c.name_is("echo")));
+        // Spaced, or `((` would start an arithmetic command.
+        let subshells = format!("{}true{}", "( ".repeat(depth), " )".repeat(depth));
+        let s = script(&subshells);
+        assert_eq!(s.commands().len(), 1);
+        assert_eq!(s.statements().len(), 1);
+    }
 }
