@@ -244,6 +244,10 @@ pub struct Redirect {
     pub operator: String,
     /// The target: file name, descriptor, heredoc delimiter or here-string.
     pub target: Option<Word>,
+    /// For a heredoc (`<<EOF`): the file span of its body, the lines up to
+    /// (not including) the terminator line. The redirect's own span covers
+    /// only `<<EOF`, as written on the command's line.
+    pub heredoc_body: Option<Range<usize>>,
 }
 
 /// A simple command: assignments, a name, arguments and redirections.
@@ -752,6 +756,32 @@ fn redirect_target(rs: Node) -> Option<Node> {
     }
 }
 
+/// What follows `<<EOF` on its line inside the heredoc redirections of a
+/// `redirected_statement`: the `&&`/`||` token and the statement after it,
+/// or the pipeline after `|`, in order.
+fn heredoc_continuations(rs: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut cursor = rs.walk();
+    for child in rs.named_children(&mut cursor) {
+        if child.kind() != "heredoc_redirect" {
+            continue;
+        }
+        let mut inner = child.walk();
+        for (i, part) in child.children(&mut inner).enumerate() {
+            let field = u32::try_from(i)
+                .ok()
+                .and_then(|i| child.field_name_for_child(i));
+            let wanted = matches!(part.kind(), "&&" | "||")
+                || field == Some("right")
+                || (field.is_none() && part.kind() == "pipeline");
+            if wanted {
+                out.push(part);
+            }
+        }
+    }
+    out
+}
+
 fn compound_kind(kind: &str) -> CompoundKind {
     match kind {
         "subshell" => CompoundKind::Subshell,
@@ -868,7 +898,8 @@ impl<'s> Builder<'s> {
     }
 
     fn redirect(&self, node: Node) -> Redirect {
-        let text_span = node.byte_range();
+        let mut text_span = node.byte_range();
+        let mut heredoc_body = None;
         let mut fd = None;
         let mut operator = String::new();
         let mut target = None;
@@ -879,8 +910,18 @@ impl<'s> Builder<'s> {
                 .and_then(|i| node.field_name_for_child(i));
             match (field, child.kind()) {
                 (Some("descriptor"), _) => fd = Some(self.raw(child).to_owned()),
-                (Some("destination"), _) | (_, "heredoc_start") => {
+                (Some("destination"), _) => {
                     target = target.or_else(|| Some(self.word(child)));
+                }
+                // The node also holds the body, the terminator, and what
+                // follows `<<EOF` on its line (more redirections, `&& next`);
+                // the redirection itself ends with the delimiter.
+                (_, "heredoc_start") => {
+                    text_span.end = child.end_byte();
+                    target = target.or_else(|| Some(self.word(child)));
+                }
+                (_, "heredoc_body") => {
+                    heredoc_body = Some(self.src.file_span(child.byte_range()));
                 }
                 // The here-string operand has no field name.
                 (None, _) if child.is_named() && node.kind() == "herestring_redirect" => {
@@ -893,12 +934,18 @@ impl<'s> Builder<'s> {
             }
         }
         Redirect {
-            raw: self.raw(node).to_owned(),
+            raw: self
+                .src
+                .text
+                .get(text_span.clone())
+                .unwrap_or("")
+                .to_owned(),
             span: self.src.file_span(text_span.clone()),
             text_span,
             fd,
             operator,
             target,
+            heredoc_body,
         }
     }
 
@@ -962,8 +1009,21 @@ impl<'s> Builder<'s> {
         let mut out = Vec::new();
         let mut cursor = outer.walk();
         for child in outer.named_children(&mut cursor) {
-            if child.kind().ends_with("_redirect") {
-                out.push(self.redirect(child));
+            if !child.kind().ends_with("_redirect") {
+                continue;
+            }
+            out.push(self.redirect(child));
+            if child.kind() == "heredoc_redirect" {
+                // `cat <<EOF >/etc/x`: the `>/etc/x` is nested in the heredoc.
+                let mut inner = child.walk();
+                for (i, grandchild) in child.children(&mut inner).enumerate() {
+                    let field = u32::try_from(i)
+                        .ok()
+                        .and_then(|i| child.field_name_for_child(i));
+                    if field == Some("redirect") {
+                        out.push(self.redirect(grandchild));
+                    }
+                }
             }
         }
         out
@@ -971,24 +1031,19 @@ impl<'s> Builder<'s> {
 
     /// Apply the redirections of the `redirected_statement` `rs` to the
     /// element whose parts are given: add them and stretch the span over
-    /// them.
+    /// them (not over the whole `rs`, which may hold a whole chain or a
+    /// heredoc body).
     fn attach(
         &self,
         rs: Node,
         (span, text_span, redirects): (&mut Range<usize>, &mut Range<usize>, &mut Vec<Redirect>),
     ) {
-        let body_start = rs
-            .child_by_field_name("body")
-            .map_or(rs.start_byte(), |b| b.start_byte());
-        // A redirection written before the body (`>f cmd`) starts the span;
-        // otherwise `rs` starts where its body (maybe a whole list) starts,
-        // which is not this element's start.
-        if rs.start_byte() < body_start {
-            text_span.start = text_span.start.min(rs.start_byte());
+        for r in self.outer_redirects(rs) {
+            text_span.start = text_span.start.min(r.text_span.start);
+            text_span.end = text_span.end.max(r.text_span.end);
+            redirects.push(r);
         }
-        text_span.end = text_span.end.max(rs.end_byte());
         *span = self.src.file_span(text_span.clone());
-        redirects.extend(self.outer_redirects(rs));
     }
 
     /// Every command in `root`'s subtree (root included), in source order.
@@ -1083,6 +1138,11 @@ impl<'s> Builder<'s> {
                 }
                 "redirected_statement" => match n.child_by_field_name("body") {
                     Some(body) => {
+                        // `cat <<EOF && next` / `cat <<EOF | sh`: the rest of
+                        // the heredoc's line is nested in the heredoc node.
+                        for rest in heredoc_continuations(n).into_iter().rev() {
+                            stack.push(Work::Visit(rest));
+                        }
                         stack.push(Work::Attach(n));
                         stack.push(Work::Visit(body));
                     }
@@ -1660,6 +1720,59 @@ mod tests {
             empty.redirects[0].target.as_ref().map(|w| w.raw.as_str()),
             Some("empty")
         );
+    }
+
+    #[test]
+    fn heredoc_in_run_text() {
+        let text = "cat <<'EOF' > /etc/apt/sources.list && apt-get update || exit 1\ndeb http://deb.debian.org/debian bookworm main\nEOF\nrm -f x";
+        let s = script(text);
+        assert!(!s.has_errors(), "{:?}", s.error_spans());
+        let stmts = s.statements();
+        assert_eq!(stmts.len(), 2, "{stmts:#?}");
+        let items = &stmts[0].items;
+        assert_eq!(items.len(), 3);
+        let ops: Vec<_> = items
+            .iter()
+            .map(|i| i.operator_after.as_ref().map(|o| o.0))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                Some(Operator::And),
+                Some(Operator::Or),
+                Some(Operator::Newline)
+            ]
+        );
+        let cat = items[0].pipeline.commands().next().unwrap();
+        assert_eq!(
+            &text[cat.text_span.clone()],
+            "cat <<'EOF' > /etc/apt/sources.list"
+        );
+        let heredoc = &cat.redirects[0];
+        assert_eq!(heredoc.raw, "<<'EOF'");
+        assert_eq!(heredoc.operator, "<<");
+        assert_eq!(
+            heredoc.target.as_ref().and_then(|w| w.value.as_deref()),
+            Some("EOF")
+        );
+        let body = heredoc.heredoc_body.clone().unwrap();
+        assert_eq!(
+            &text[body],
+            "deb http://deb.debian.org/debian bookworm main\n"
+        );
+        assert_eq!(
+            cat.redirects[1].target.as_ref().map(|w| w.raw.as_str()),
+            Some("/etc/apt/sources.list")
+        );
+        assert_eq!(names(&s.commands()), ["cat", "apt-get", "exit", "rm"]);
+
+        let piped = script("cat <<EOF | sh -s\necho hi\nEOF\n");
+        assert!(!piped.has_errors());
+        let p = &piped.statements()[0].items[0].pipeline;
+        assert!(p.is_piped());
+        let cmds: Vec<_> = p.commands().cloned().collect();
+        assert_eq!(names(&cmds), ["cat", "sh"]);
+        assert_eq!(cmds, piped.commands());
     }
 
     #[test]
