@@ -258,7 +258,10 @@ pub struct Redirect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     /// Span in the file. Includes redirections written after the command
-    /// (`cmd >/dev/null 2>&1`), so deleting the span deletes them too.
+    /// (`cmd >/dev/null 2>&1`, also when tree-sitter-bash hangs them on the
+    /// enclosing chain), so deleting the span deletes them too. A heredoc
+    /// counts as its `<<EOF` only; its body is in
+    /// [`Redirect::heredoc_body`].
     pub span: Range<usize>,
     /// Span in the shell text.
     pub text_span: Range<usize>,
@@ -501,7 +504,8 @@ pub struct ListItem {
 /// A top-level statement: an and-or list of pipelines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
-    /// Span in the file, without the separator that ends the statement.
+    /// Span in the file, without the separator that ends the statement
+    /// (but with the body of any heredoc the statement opens).
     pub span: Range<usize>,
     /// Span in the shell text.
     pub text_span: Range<usize>,
