@@ -796,7 +796,6 @@ fn compound_kind(kind: &str) -> CompoundKind {
         "case_statement" => CompoundKind::Case,
         "function_definition" => CompoundKind::Function,
         "test_command" => CompoundKind::Test,
-        "arithmetic_expansion" => CompoundKind::Arithmetic,
         _ => CompoundKind::Other,
     }
 }
@@ -1082,8 +1081,13 @@ impl<'s> Builder<'s> {
 
     fn compound(&self, node: Node) -> Compound {
         let text_span = node.byte_range();
+        // tree-sitter-bash parses `(( ... ))` as a group of expressions.
+        let kind = match compound_kind(node.kind()) {
+            CompoundKind::Group if self.raw(node).starts_with("((") => CompoundKind::Arithmetic,
+            kind => kind,
+        };
         Compound {
-            kind: compound_kind(node.kind()),
+            kind,
             span: self.src.file_span(text_span.clone()),
             text_span,
             commands: self.commands_in(node),
@@ -1969,6 +1973,19 @@ CMD [\"sh\"]\n";
                 assert!(w.span.start <= w.span.end && w.span.end <= input.len());
             }
         }
+        let arith = script("((n = 1 + 2)) && { echo; }");
+        let kinds: Vec<_> = arith.statements()[0]
+            .items
+            .iter()
+            .map(|i| match &i.pipeline.elements[0] {
+                PipelineElement::Compound(c) => Some(c.kind),
+                PipelineElement::Command(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [Some(CompoundKind::Arithmetic), Some(CompoundKind::Group)]
+        );
         let broken = script("echo \"unterminated && (");
         assert!(broken.has_errors());
         assert!(!broken.error_spans().is_empty());
