@@ -428,8 +428,15 @@ impl Document {
         let mut cursor = root.walk();
         let children: Vec<Node> = root.named_children(&mut cursor).collect();
         let mut seen_directives: Vec<String> = Vec::new();
+        // A top-level continuation line starts the next instruction early.
+        let mut pending_start: Option<usize> = None;
         for node in children {
             match node.kind() {
+                "line_continuation" | "continuation_comment" | "empty_continuation" => {
+                    if pending_start.is_none() && node.kind() == "line_continuation" {
+                        pending_start = Some(node.start_byte());
+                    }
+                }
                 "directive" => {
                     let span = node.byte_range();
                     let text = &src[span.clone()];
@@ -466,7 +473,10 @@ impl Document {
                 }
                 "bom" => {}
                 k if k.ends_with("_instruction") => {
-                    let ins = self.instruction(src, node);
+                    let mut ins = self.instruction(src, node);
+                    if let Some(start) = pending_start.take() {
+                        ins.start_line = self.line_of(start);
+                    }
                     self.instructions.push(ins);
                 }
                 _ => {
@@ -674,7 +684,9 @@ impl Document {
             }
         }
         if let Some(s) = &sub {
+            // BuildKit attaches the sub-instruction's heredocs and JSON-ness to ONBUILD.
             heredocs = s.heredocs.clone();
+            form = s.form.clone();
         }
 
         let span = keyword_span.start..node.end_byte();
