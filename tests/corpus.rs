@@ -23,7 +23,10 @@ const CURRENT_BUILDKIT_DIFFERS: &[(&str, &str)] = &[
 fn corpus() -> Option<PathBuf> {
     match std::env::var_os("DFIX_CORPUS") {
         Some(p) if Path::new(&p).join("expected").is_dir() => Some(PathBuf::from(p)),
-        Some(p) => panic!("DFIX_CORPUS={} has no expected/ folder", Path::new(&p).display()),
+        Some(p) => panic!(
+            "DFIX_CORPUS={} has no expected/ folder",
+            Path::new(&p).display()
+        ),
         None if std::env::var_os("CI").is_some() => panic!("CI is set but DFIX_CORPUS is not"),
         None => {
             eprintln!("skipped: set DFIX_CORPUS to the shared corpus to run the conformance test");
@@ -44,13 +47,20 @@ pub fn corpus_files(root: &Path) -> Vec<(String, PathBuf, Value)> {
                 stack.push(path);
                 continue;
             }
-            let rel = path.strip_prefix(&expected).unwrap().to_string_lossy().to_string();
-            let Some(rel) = rel.strip_suffix(".json") else { continue };
+            let rel = path
+                .strip_prefix(&expected)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let Some(rel) = rel.strip_suffix(".json") else {
+                continue;
+            };
             let src = root.join(rel);
             if !src.exists() {
                 continue;
             }
-            let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let json: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             out.push((rel.to_string(), src, json));
         }
     }
@@ -59,30 +69,62 @@ pub fn corpus_files(root: &Path) -> Vec<(String, PathBuf, Value)> {
 }
 
 fn compare(doc: &Document, oracle: &Value) -> Result<(), String> {
-    let want = oracle["instructions"].as_array().ok_or("oracle has no instructions")?;
+    let want = oracle["instructions"]
+        .as_array()
+        .ok_or("oracle has no instructions")?;
     if doc.instructions.len() != want.len() {
-        return Err(format!("{} instructions, oracle {}", doc.instructions.len(), want.len()));
+        return Err(format!(
+            "{} instructions, oracle {}",
+            doc.instructions.len(),
+            want.len()
+        ));
     }
     for (i, (got, w)) in doc.instructions.iter().zip(want).enumerate() {
         let flags: Vec<&str> = got.flags.iter().map(|f| f.raw.as_str()).collect();
-        let wflags: Vec<&str> = w["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+        let wflags: Vec<&str> = w["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
         let checks = [
-            ("cmd", got.keyword.to_lowercase() == w["cmd"].as_str().unwrap()),
-            ("start_line", got.start_line as u64 == w["start_line"].as_u64().unwrap()),
-            ("end_line", got.end_line as u64 == w["end_line"].as_u64().unwrap()),
+            (
+                "cmd",
+                got.keyword.to_lowercase() == w["cmd"].as_str().unwrap(),
+            ),
+            (
+                "start_line",
+                got.start_line as u64 == w["start_line"].as_u64().unwrap(),
+            ),
+            (
+                "end_line",
+                got.end_line as u64 == w["end_line"].as_u64().unwrap(),
+            ),
             ("flags", flags == wflags),
             ("json", got.is_exec_form() == w["json"].as_bool().unwrap()),
         ];
         if let Some((k, _)) = checks.iter().find(|(_, ok)| !ok) {
-            return Err(format!("instruction {i} ({}) differs in {k}: oracle {}", got.keyword, w));
+            return Err(format!(
+                "instruction {i} ({}) differs in {k}: oracle {}",
+                got.keyword, w
+            ));
         }
         let wh: Vec<(String, String)> = w["heredocs"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h["name"].as_str().unwrap().to_string(), h["content"].as_str().unwrap().to_string()))
+            .map(|h| {
+                (
+                    h["name"].as_str().unwrap().to_string(),
+                    h["content"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
-        let gh: Vec<(String, String)> = got.heredocs.iter().map(|h| (h.name.clone(), h.content.clone())).collect();
+        let gh: Vec<(String, String)> = got
+            .heredocs
+            .iter()
+            .map(|h| (h.name.clone(), h.content.clone()))
+            .collect();
         if gh != wh {
             return Err(format!("instruction {i}: heredocs {gh:?}, oracle {wh:?}"));
         }
@@ -94,7 +136,11 @@ fn compare(doc: &Document, oracle: &Value) -> Result<(), String> {
 fn corpus_matches_buildkit_and_round_trips() {
     let Some(root) = corpus() else { return };
     let files = corpus_files(&root);
-    assert!(files.len() >= 700, "corpus looks incomplete: {} files", files.len());
+    assert!(
+        files.len() >= 700,
+        "corpus looks incomplete: {} files",
+        files.len()
+    );
     let mut failures = Vec::new();
     let (mut accepted, mut rejected) = (0, 0);
     for (rel, src, oracle) in &files {
@@ -112,19 +158,28 @@ fn corpus_matches_buildkit_and_round_trips() {
         }
         let root_node = doc.tree().root_node();
         // tree-sitter's runtime itself skips a UTF-8 BOM at offset 0.
-        let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         if root_node.byte_range() != (start..bytes.len()) && !(bytes.is_empty()) {
-            failures.push(format!("{rel}: tree covers {:?} of {} bytes", root_node.byte_range(), bytes.len()));
+            failures.push(format!(
+                "{rel}: tree covers {:?} of {} bytes",
+                root_node.byte_range(),
+                bytes.len()
+            ));
         }
         if let Some((_, expect)) = CURRENT_BUILDKIT_DIFFERS.iter().find(|(f, _)| f == rel) {
             let mut it = expect.split(' ');
             let (cmd, _, name) = (it.next().unwrap(), it.next(), it.next().unwrap());
-            let ok = doc
-                .instructions
-                .iter()
-                .any(|i| i.keyword.eq_ignore_ascii_case(cmd) && i.heredocs.iter().any(|h| h.name == name));
+            let ok = doc.instructions.iter().any(|i| {
+                i.keyword.eq_ignore_ascii_case(cmd) && i.heredocs.iter().any(|h| h.name == name)
+            });
             if !ok || !doc.errors.is_empty() {
-                failures.push(format!("{rel}: expected current BuildKit's reading: {expect}"));
+                failures.push(format!(
+                    "{rel}: expected current BuildKit's reading: {expect}"
+                ));
             }
             accepted += 1;
             continue;
@@ -144,10 +199,22 @@ fn corpus_matches_buildkit_and_round_trips() {
         } else {
             rejected += 1;
             if doc.errors.is_empty() {
-                failures.push(format!("{rel}: BuildKit rejects it ({}) but dfix accepts it", oracle["error"]));
+                failures.push(format!(
+                    "{rel}: BuildKit rejects it ({}) but dfix accepts it",
+                    oracle["error"]
+                ));
             }
         }
     }
-    eprintln!("corpus: {} files, {accepted} accepted and {rejected} rejected by BuildKit", files.len());
-    assert!(failures.is_empty(), "{} of {} files fail:\n{}", failures.len(), files.len(), failures.join("\n"));
+    eprintln!(
+        "corpus: {} files, {accepted} accepted and {rejected} rejected by BuildKit",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} files fail:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

@@ -236,6 +236,39 @@ impl Instruction {
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
+    /// The shell script of a shell-form RUN, CMD or ENTRYPOINT (the
+    /// arguments, Dockerfile continuations and comment lines removed), with
+    /// offsets mapped back to `source`, the document's text.
+    pub fn shell_script(&self, source: &str) -> Option<crate::shell::ShellScript> {
+        let ins = self.effective();
+        if !matches!(ins.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint) || ins.is_exec_form() {
+            return None;
+        }
+        let ranges = ins.logical.file_ranges(ins.args_range.clone());
+        Some(crate::shell::ShellScript::parse(
+            crate::shell::ShellSource::from_ranges(source, &ranges),
+        ))
+    }
+
+    /// The shell scripts of heredocs that RUN executes (bodies fed to the
+    /// shell: `RUN <<EOF` without a command, or `bash <<EOF`, `sh <<EOF`).
+    pub fn heredoc_scripts(&self, source: &str) -> Vec<crate::shell::ShellScript> {
+        let ins = self.effective();
+        if ins.kind != Kind::Run {
+            return Vec::new();
+        }
+        ins.heredocs
+            .iter()
+            .filter(|h| !h.body_span.is_empty())
+            .map(|h| {
+                crate::shell::ShellScript::parse(crate::shell::ShellSource::from_ranges(
+                    source,
+                    std::slice::from_ref(&h.body_span),
+                ))
+            })
+            .collect()
+    }
+
     /// The instruction that takes effect: the ONBUILD's sub-instruction or this one.
     pub fn effective(&self) -> &Instruction {
         self.sub.as_deref().unwrap_or(self)

@@ -34,7 +34,11 @@ fn line_over_64_kib_is_an_error_naming_the_line() {
     let doc = check_round_trip(&text);
     let e = doc.errors.first().expect("an error");
     assert_eq!(e.line, 2);
-    assert!(e.message.contains("greater than max allowed size"), "{}", e.message);
+    assert!(
+        e.message.contains("greater than max allowed size"),
+        "{}",
+        e.message
+    );
     // Exactly at the limit is fine.
     let ok = format!("FROM x\nRUN {}\n", "a".repeat(65536 - 5));
     assert!(Document::parse(&ok).errors.is_empty());
@@ -63,14 +67,24 @@ fn empty_and_comment_only_files_have_no_instructions() {
 fn buildkit_rejections() {
     let cases = [
         ("FROM x\nENV PATH\n", "ENV must have two arguments"),
-        ("FROM x\nCMD [\"a\", [\"b\"]]\n", "arrays must be comprised of strings only"),
+        (
+            "FROM x\nCMD [\"a\", [\"b\"]]\n",
+            "arrays must be comprised of strings only",
+        ),
         ("FROM x\nLABEL a=b c\n", "can't find = in"),
         ("# escape=x\nFROM x\n", "invalid escape token"),
-        ("# escape=`\n# escape=\\\nFROM x\n", "only one escape parser directive"),
+        (
+            "# escape=`\n# escape=\\\nFROM x\n",
+            "only one escape parser directive",
+        ),
     ];
     for (text, message) in cases {
         let doc = check_round_trip(text);
-        assert!(doc.errors.iter().any(|e| e.message.contains(message)), "{text:?}: {:?}", doc.errors);
+        assert!(
+            doc.errors.iter().any(|e| e.message.contains(message)),
+            "{text:?}: {:?}",
+            doc.errors
+        );
     }
 }
 
