@@ -479,7 +479,8 @@ mod tests {
     fn registry_md_examples_table() {
         let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         let pinned = format!("python:3.12@{digest}");
-        let rows: Vec<(&str, &str, &str, &str, Option<&str>, String)> = vec![
+        type Row<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, String);
+        let rows: Vec<Row> = vec![
             (
                 "python:3.12-slim",
                 "registry-1.docker.io",
