@@ -103,8 +103,10 @@ pub(crate) struct Client {
     /// The challenge each endpoint answered with, so later repositories can
     /// authenticate up front instead of collecting a 401 first.
     challenges: Mutex<HashMap<String, Vec<Challenge>>>,
-    /// Loopback endpoints found to speak plain HTTP.
+    /// Unconfigured loopback endpoints: whether they speak plain HTTP.
     plain_http: Mutex<HashMap<String, bool>>,
+    /// Serialises the probe that fills `plain_http`.
+    probe_lock: Mutex<()>,
     creds: CredentialStore,
     requests: AtomicUsize,
 }
@@ -120,6 +122,7 @@ impl Client {
             tokens: Mutex::new(HashMap::new()),
             challenges: Mutex::new(HashMap::new()),
             plain_http: Mutex::new(HashMap::new()),
+            probe_lock: Mutex::new(()),
             creds,
             requests: AtomicUsize::new(0),
         }
@@ -132,34 +135,56 @@ impl Client {
 
     /// Resolves `target` on `ep` to the digest of the manifest it names.
     pub fn resolve(&self, ep: &Endpoint, target: &Target) -> Result<Resolved, LookupError> {
-        let https_base = ep.base.clone();
-        let known_plain =
-            ep.plain_http_fallback && *lock(&self.plain_http).get(&https_base).unwrap_or(&false);
-        if known_plain {
-            return self.resolve_at(ep, &to_http(&https_base), target);
+        let base = self.base_for(ep);
+        self.resolve_at(ep, &base, target)
+    }
+
+    /// The base URL to use for `ep`. For an unconfigured loopback registry,
+    /// Docker's rule: HTTPS if the port speaks TLS, else plain HTTP if it
+    /// speaks the registry API. Decided once per endpoint and run, by one
+    /// thread while the others wait, so the probe costs at most two requests.
+    fn base_for(&self, ep: &Endpoint) -> String {
+        if !ep.plain_http_fallback {
+            return ep.base.clone();
         }
-        match self.resolve_at(ep, &https_base, target) {
-            Err(e)
-                if ep.plain_http_fallback
-                    && matches!(
-                        e.kind,
-                        LookupErrorKind::Tls(_) | LookupErrorKind::Network(_)
-                    ) =>
-            {
-                // Docker's rule for loopback registries: if TLS fails, see
-                // whether the port speaks the registry API over plain HTTP.
-                let http_base = to_http(&https_base);
-                if self.speaks_registry_api(&http_base) {
-                    lock(&self.plain_http).insert(https_base, true);
-                    self.resolve_at(ep, &http_base, target)
+        let _one_prober = lock(&self.probe_lock);
+        if let Some(&plain) = lock(&self.plain_http).get(&ep.base) {
+            return if plain {
+                to_http(&ep.base)
+            } else {
+                ep.base.clone()
+            };
+        }
+        let Ok(agent) = self.agent(ep.ca_file.as_ref()) else {
+            return ep.base.clone();
+        };
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let https = agent.get(format!("{}/v2/", ep.base)).call();
+        let decision = match https {
+            Ok(_) => Some(false),
+            Err(e) => match transport_kind(e, &ep.base) {
+                LookupErrorKind::Tls(_) | LookupErrorKind::Network(_) => {
+                    Some(self.speaks_registry_api(&to_http(&ep.base)))
+                }
+                // Nothing listens (or answers): decide later, the lookup
+                // itself reports the error.
+                _ => None,
+            },
+        };
+        match decision {
+            Some(plain) => {
+                lock(&self.plain_http).insert(ep.base.clone(), plain);
+                if plain {
+                    to_http(&ep.base)
                 } else {
-                    Err(e)
+                    ep.base.clone()
                 }
             }
-            other => other,
+            None => ep.base.clone(),
         }
     }
 
+    /// Whether `http_base` answers `/v2/` like a registry.
     fn speaks_registry_api(&self, http_base: &str) -> bool {
         let Ok(agent) = self.agent(None) else {
             return false;
@@ -168,8 +193,7 @@ impl Client {
         match agent.get(format!("{http_base}/v2/")).call() {
             Ok(r) => {
                 let s = r.status().as_u16();
-                let api = r.headers().contains_key("docker-distribution-api-version");
-                s == 200 || s == 401 || api
+                s == 200 || s == 401 || r.headers().contains_key("docker-distribution-api-version")
             }
             Err(_) => false,
         }
