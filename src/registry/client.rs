@@ -494,14 +494,12 @@ impl Client {
         let agent = self
             .agent(ep.ca_file.as_ref())
             .map_err(|e| err(LookupErrorKind::Config(e)))?;
-        let origin = origin_of(url);
+        let origin = url.to_string();
         let mut url = url.to_string();
         let mut attempt: u32 = 0;
         let mut redirects = 0;
         loop {
-            // Credentials belong to the origin of the first request only.
-            let same_origin = origin_of(&url) == origin;
-            let auth_now = if same_origin { auth } else { None };
+            let auth_now = auth.filter(|_| may_carry_auth(&origin, &url));
             self.requests.fetch_add(1, Ordering::SeqCst);
             let result = match method {
                 Method::Head | Method::Get => {
@@ -808,6 +806,14 @@ fn origin_of(url: &str) -> String {
     }
 }
 
+/// Credentials belong to the origin (scheme, host, port) of the first
+/// request only: a redirect elsewhere goes without `Authorization` (OCI
+/// distribution spec, "API": MUST NOT forward it across hosts).
+fn may_carry_auth(first_url: &str, url: &str) -> bool {
+    let origin = origin_of(first_url);
+    !origin.is_empty() && origin == origin_of(url)
+}
+
 /// Resolves a `Location` header against the URL that produced it.
 fn join_url(current: &str, location: &str) -> String {
     if location.starts_with("http://") || location.starts_with("https://") {
@@ -910,6 +916,15 @@ mod tests {
             "https://cdn.example/b"
         );
         assert_eq!(join_url("https://a.io/v2/x/y", "z"), "https://a.io/v2/x/z");
+        let first = "https://reg.example/v2/x/manifests/1";
+        assert!(may_carry_auth(
+            first,
+            "https://reg.example:443/v2/x/manifests/sha256:1"
+        ));
+        assert!(!may_carry_auth(first, "https://s3.example/blob"));
+        assert!(!may_carry_auth(first, "https://reg.example:8443/v2/"));
+        assert!(!may_carry_auth(first, "http://reg.example/v2/"));
+        assert!(!may_carry_auth("not a url", "not a url"));
         assert!(is_loopback("127.0.0.1:5000"));
         assert!(is_loopback("localhost"));
         assert!(is_loopback("[::1]:5000"));
