@@ -608,3 +608,41 @@ fn many_references_resolve_concurrently() {
     }
     assert_eq!(resolver.requests_made(), 12);
 }
+
+#[test]
+fn a_registry_that_never_answers_times_out() {
+    // Not an HTTP server: a socket that accepts connections (via the kernel
+    // backlog) and never says anything, like a hung registry.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let work = TempDir::new("timeout");
+    let mut registries = HashMap::new();
+    registries.insert(
+        host.clone(),
+        RegistryConfig {
+            insecure: true,
+            ..RegistryConfig::default()
+        },
+    );
+    let opts = ResolverOptions {
+        cache_path: Some(work.path().join("cache.json")),
+        docker_config_dir: Some(work.path().to_path_buf()),
+        registries,
+        timeout: Duration::from_millis(700),
+        connect_timeout: Duration::from_millis(700),
+        max_retries: 0,
+        ..ResolverOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let err = resolve_one(opts, &format!("{host}/library/x:1")).unwrap_err();
+    assert_eq!(err.kind, LookupErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the total timeout bounds the wait"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("{host}/library/x:1: timed out talking to {host}")
+    );
+    drop(listener);
+}
