@@ -1,3 +1,4 @@
 //! The dfix application: command line, config, files, registry, output.
 
 pub mod parse_output;
+pub mod registry;
