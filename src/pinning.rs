@@ -40,7 +40,9 @@ pub fn lookup(resolver: &Resolver, written: &[String]) -> HashMap<String, Digest
     let results = resolver.resolve_all(&refs);
     let mut out = HashMap::new();
     for (w, r) in parsed {
-        let Some(result) = results.get(&r.canonical()) else { continue };
+        let Some(result) = results.get(&r.canonical()) else {
+            continue;
+        };
         let lookup = match result {
             Ok(digest) => DigestLookup::Found(digest.clone()),
             Err(e) if matches!(e.kind, LookupErrorKind::NotFound) => DigestLookup::NotFound,
