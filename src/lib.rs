@@ -9,5 +9,6 @@ pub mod config;
 pub mod discover;
 pub mod output;
 pub mod parse_output;
+pub mod pinning;
 pub mod registry;
 pub mod write;

@@ -16,13 +16,16 @@ pub(crate) mod test_support;
 pub mod add_instead_of_copy;
 pub mod consistent_instruction_casing;
 pub mod from_as_casing;
+pub mod image_refs;
 pub mod json_args_recommended;
+pub mod latest_tag;
 pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod unpinned_image;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -36,6 +39,8 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &unpinned_image::UnpinnedImage,
+    &latest_tag::LatestTag,
 ];
 
 #[cfg(test)]
