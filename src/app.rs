@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use clap::Parser;
 use dfix_grammar::Document;
-use dfix_transforms::{engine, rules_for, Facts, Settings};
+use dfix_transforms::{engine, rules_for, Facts, OptionValue, Settings};
 
 use crate::cli::{Cli, Command, OutputFormat, RunArgs};
 use crate::config::{default_config, Config};
 use crate::discover::discover;
 use crate::output::{self, plural, Finding};
 use crate::write::{read_dockerfile, read_stdin, write_atomic};
+use crate::{pinning, registry};
 
 /// What the run does with each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,14 +201,73 @@ fn settings_for(
     stdin: bool,
 ) -> Result<Settings, String> {
     let config = configs.for_file(file)?;
-    config.settings(
+    let mut settings = config.settings(
         &args.select,
         &args.ignore,
         args.unsafe_fixes,
         args.offline,
         // Editors call the stdin mode on save: no network unless asked.
         stdin,
-    )
+    )?;
+    if args.refresh_pins {
+        let mut options = settings
+            .rule_options
+            .get(UNPINNED_IMAGE)
+            .cloned()
+            .unwrap_or_default();
+        options.insert("refresh-pins".to_string(), OptionValue::Bool(true));
+        settings = settings
+            .with_rule_options(UNPINNED_IMAGE, options)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(settings)
+}
+
+/// The pinning rule's name (its options take `--refresh-pins`).
+const UNPINNED_IMAGE: &str = "unpinned-image";
+
+/// Looks up the digests of every image the files use, once each, when a
+/// selected rule needs them. Offline (or stdin mode without a config that
+/// allows the network) only the on-disk cache answers.
+fn gather_facts(texts: &[&str], settings: &[&Settings], configs: &Configs) -> Facts {
+    let mut facts = Facts::new();
+    let wanted = settings.iter().any(|s| {
+        s.rules
+            .iter()
+            .any(|r| r.meta().is_named(UNPINNED_IMAGE) || r.meta().is_named("latest-tag"))
+    });
+    if !wanted {
+        return facts;
+    }
+    let docs: Vec<Document> = texts.iter().map(|t| Document::parse(t)).collect();
+    let references = pinning::references(docs.iter().filter(|d| d.errors.is_empty()));
+    if references.is_empty() {
+        return facts;
+    }
+    let mut registries = HashMap::new();
+    for config in configs.explicit.iter().chain(configs.by_dir.values()) {
+        for (host, r) in config.file.registries.iter().flatten() {
+            registries.insert(
+                host.clone(),
+                registry::RegistryConfig {
+                    mirror: r.mirror.clone(),
+                    insecure: r.insecure.unwrap_or(false),
+                    ca_file: r.ca_file.clone(),
+                },
+            );
+        }
+    }
+    let resolver = registry::Resolver::new(registry::ResolverOptions {
+        // DFIX_OFFLINE=1 keeps a whole environment (CI, tests) off the network.
+        offline: settings.iter().all(|s| s.offline)
+            || std::env::var_os("DFIX_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty()),
+        cache_path: std::env::var_os("DFIX_CACHE_DIR")
+            .map(|d| PathBuf::from(d).join("digests.json")),
+        registries,
+        ..registry::ResolverOptions::default()
+    });
+    facts.digests = pinning::lookup(&resolver, &references);
+    facts
 }
 
 fn run(args: &RunArgs) -> ExitCode {
@@ -265,14 +325,27 @@ fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
-    let outcomes = process_all(&jobs, mode);
-    report(args, mode, &jobs, outcomes, failed)
+    // Read every file once: the digest look-ups need all their images first.
+    let texts: Vec<Result<String, String>> = jobs
+        .iter()
+        .map(|(path, _)| read_dockerfile(path).map_err(|e| format!("{}: {e}", path.display())))
+        .collect();
+    let readable: Vec<&str> = texts.iter().filter_map(|t| t.as_deref().ok()).collect();
+    let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s)| s).collect();
+    let facts = gather_facts(&readable, &all_settings, &configs);
+    let outcomes = process_all(&jobs, &texts, &facts, mode);
+    report(args, mode, &jobs, outcomes, failed, lookups_failed(&facts))
 }
 
 /// Processes the files on up to two threads (the machines have two cores),
 /// keeping the input order for the report. A panic in one file is that
 /// file's error; the others go on.
-fn process_all(jobs: &[(PathBuf, Settings)], mode: Mode) -> Vec<Outcome> {
+fn process_all(
+    jobs: &[(PathBuf, Settings)],
+    texts: &[Result<String, String>],
+    facts: &Facts,
+    mode: Mode,
+) -> Vec<Outcome> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 2)
@@ -288,15 +361,17 @@ fn process_all(jobs: &[(PathBuf, Settings)], mode: Mode) -> Vec<Outcome> {
                 let Some((path, settings)) = jobs.get(i) else {
                     break;
                 };
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process_file(path, settings, mode)
-                }))
-                .unwrap_or_else(|_| {
-                    Outcome::error(format!(
-                        "{}: internal error: dfix panicked on this file (file left unchanged)",
-                        path.display()
-                    ))
-                });
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &texts[i] {
+                        Ok(text) => process_file(path, text, settings, facts, mode),
+                        Err(e) => Outcome::error(e.clone()),
+                    }))
+                    .unwrap_or_else(|_| {
+                        Outcome::error(format!(
+                            "{}: internal error: dfix panicked on this file (file left unchanged)",
+                            path.display()
+                        ))
+                    });
                 if tx.send((i, outcome)).is_err() {
                     break;
                 }
@@ -319,6 +394,7 @@ fn process_text(
     shown: &str,
     text: &str,
     settings: &Settings,
+    facts: &Facts,
     mode: Mode,
     write: &dyn Fn(&str) -> Result<(), String>,
 ) -> Outcome {
@@ -326,9 +402,8 @@ fn process_text(
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
     }
-    let facts = Facts::new();
     if mode == Mode::Check {
-        let checked = engine::check_document(&doc, settings, &facts);
+        let checked = engine::check_document(&doc, settings, facts);
         return Outcome {
             hidden: engine::hidden_unsafe_fixes(&checked, settings.unsafe_fixes),
             findings: checked
@@ -338,7 +413,7 @@ fn process_text(
             ..Outcome::default()
         };
     }
-    let fixed = match engine::fix(text, settings, &facts) {
+    let fixed = match engine::fix(text, settings, facts) {
         Ok(f) => f,
         Err(e) => return Outcome::error(format!("{shown}: {e} (file left unchanged)")),
     };
@@ -367,13 +442,15 @@ fn process_text(
     outcome
 }
 
-fn process_file(path: &Path, settings: &Settings, mode: Mode) -> Outcome {
+fn process_file(
+    path: &Path,
+    text: &str,
+    settings: &Settings,
+    facts: &Facts,
+    mode: Mode,
+) -> Outcome {
     let shown = path.display().to_string();
-    let text = match read_dockerfile(path) {
-        Ok(t) => t,
-        Err(e) => return Outcome::error(format!("{shown}: {e}")),
-    };
-    process_text(&shown, &text, settings, mode, &|out| {
+    process_text(&shown, text, settings, facts, mode, &|out| {
         write_atomic(path, out).map_err(|e| e.to_string())
     })
 }
@@ -403,7 +480,8 @@ fn run_stdin(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let outcome = process_text(&shown, &text, &settings, mode, &|_| Ok(()));
+    let facts = gather_facts(&[text.as_str()], &[&settings], configs);
+    let outcome = process_text(&shown, &text, &settings, &facts, mode, &|_| Ok(()));
     if let Some(e) = &outcome.error {
         // Nothing on stdout: an editor keeps its buffer.
         eprintln!("error: {e}");
@@ -428,7 +506,23 @@ fn run_stdin(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let jobs = vec![(name, settings)];
-    report(args, mode, &jobs, vec![outcome], false)
+    report(
+        args,
+        mode,
+        &jobs,
+        vec![outcome],
+        false,
+        lookups_failed(&facts),
+    )
+}
+
+/// True when a registry look-up failed (the finding says why; the exit
+/// code must say so too, even when everything else was fixed).
+fn lookups_failed(facts: &Facts) -> bool {
+    facts
+        .digests
+        .values()
+        .any(|d| !matches!(d, dfix_transforms::DigestLookup::Found(_)))
 }
 
 /// Prints what happened and picks the exit code.
@@ -438,6 +532,7 @@ fn report(
     jobs: &[(PathBuf, Settings)],
     outcomes: Vec<Outcome>,
     mut failed: bool,
+    lookup_failed: bool,
 ) -> ExitCode {
     let format = args.output_format;
     let mut findings = Vec::new();
@@ -512,6 +607,7 @@ fn report(
         ExitCode::from(EXIT_ERROR)
     } else if (mode == Mode::Check && !findings.is_empty())
         || (mode == Mode::Diff && changed_files > 0)
+        || lookup_failed
     {
         ExitCode::from(EXIT_FINDINGS)
     } else {

@@ -42,6 +42,9 @@ pub struct RunArgs {
     /// Never use the network.
     #[arg(long)]
     pub offline: bool,
+    /// Rewrite pinned digests that their tag no longer serves.
+    #[arg(long)]
+    pub refresh_pins: bool,
     /// Use this config file instead of the nearest dfix.toml / .dfix.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

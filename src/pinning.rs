@@ -44,6 +44,8 @@ pub fn lookup(resolver: &Resolver, written: &[String]) -> HashMap<String, Digest
             continue;
         };
         let lookup = match result {
+            // Offline and not in the cache: nothing is known, nothing failed.
+            Err(e) if matches!(e.kind, LookupErrorKind::NotCached) => continue,
             Ok(digest) => DigestLookup::Found(digest.clone()),
             Err(e) if matches!(e.kind, LookupErrorKind::NotFound) => DigestLookup::NotFound,
             Err(e) => DigestLookup::Failed(e.to_string()),
