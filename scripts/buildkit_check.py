@@ -8,10 +8,9 @@ run changes nothing.
 usage: buildkit_check.py DFIX_BINARY CORPUS_DIR
 Exits 1 if any file fails a check.
 """
-import collections, os, subprocess, sys
+import collections, json, os, subprocess, sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "tools"))
-import dockerfile  # noqa: E402
+import dockerfile  # BuildKit's parser (PyPI dockerfile==3.4.0, see ../shared/tools/buildkit_parse.py)
 
 
 def oracle(text):
@@ -26,6 +25,15 @@ def fix(dfix, path, text):
     p = subprocess.run([dfix, "-", "--unsafe-fixes", "--offline", "--stdin-filename", path],
                        input=text.encode(), capture_output=True)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def fixable_findings(dfix, path, text):
+    p = subprocess.run([dfix, "-", "--check", "--unsafe-fixes", "--offline", "--stdin-filename", path,
+                        "--output-format", "json"], input=text.encode(), capture_output=True)
+    try:
+        return [f for f in json.loads(p.stdout) if f.get("fix")]
+    except ValueError:
+        return None
 
 
 def files(corpus):
@@ -58,6 +66,15 @@ def main(dfix, corpus):
             continue
         if out != text:
             stats["changed"] += 1
+        else:
+            stats["unchanged"] += 1
+        fixable = fixable_findings(dfix, path, text)
+        if fixable is None:
+            failures.append(f"{rel}: --check --output-format json did not give JSON")
+            continue
+        if not fixable and out != text:
+            failures.append(f"{rel}: no rule has a fix for it, yet the bytes changed")
+            continue
         after = oracle(out)
         if isinstance(after, Exception):
             failures.append(f"{rel}: the fixed file does not parse under BuildKit: {after}")
@@ -80,7 +97,8 @@ def main(dfix, corpus):
             failures.append(f"{rel}: not idempotent (second run exit {code2}, {'changed' if out2 != out else 'same'})")
     for f in failures:
         print("FAIL", f)
-    print(f"BuildKit check: {stats['files']} files accepted by BuildKit, {stats['changed']} changed by dfix, "
+    print(f"BuildKit check: {stats['files']} files accepted by BuildKit, {stats['changed']} changed by dfix "
+          f"({stats['unchanged']} byte-identical), "
           f"{stats['files'] - len(failures)} passed, {len(failures)} failed")
     return 1 if failures or stats["files"] == 0 else 0
 
