@@ -44,7 +44,7 @@ module.exports = grammar({
     $.empty_continuation,
     $.flag,
     $.end_of_flags,
-    $.word,
+    $.arguments,
     $.heredoc_marker,
     $.heredoc_body,
     $.heredoc_end,
@@ -91,7 +91,7 @@ module.exports = grammar({
 
     _gap: $ => choice($._blank, $.line_continuation, $.continuation_comment, $.empty_continuation),
 
-    _part: $ => choice($._gap, $.flag, $.end_of_flags, $.word, $.heredoc_marker),
+    _part: $ => choice($._gap, $.flag, $.end_of_flags, $.arguments, $.heredoc_marker),
 
     // A heredoc body and its terminator line; an unterminated heredoc has no end.
     heredoc: $ => prec.right(choice(

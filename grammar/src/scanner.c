@@ -57,7 +57,7 @@ enum TokenType {
   EMPTY_CONTINUATION,
   FLAG,
   END_OF_FLAGS,
-  WORD,
+  ARGUMENTS,
   HEREDOC_MARKER,
   HEREDOC_BODY,
   HEREDOC_END,
@@ -97,6 +97,10 @@ typedef struct {
   bool after_comment;     /* the current top-level line held a comment or directive */
   uint8_t phase;
   int32_t quote;          /* open quote carried across a continuation */
+  /* Transient (not serialized): while looking ahead, positions are not marked;
+   * a word scan stopped before an escape that may start a continuation. */
+  bool no_mark;
+  bool stopped_at_escape;
   uint8_t heredoc_count;
   uint8_t heredoc_index;
   Heredoc heredocs[MAX_HEREDOCS];
@@ -345,6 +349,10 @@ static void start_instruction(Scanner *s, int symbol) {
 
 /* ---------- words ---------- */
 
+static inline void mark(Scanner *s, TSLexer *lexer) {
+  if (!s->no_mark) lexer->mark_end(lexer);
+}
+
 /* Scans the rest of a word (some of it may already be consumed). Follows
  * BuildKit's parseWords: quotes keep blanks inside the word, the escape
  * character escapes the next character (except inside single quotes). The
@@ -354,6 +362,7 @@ static void start_instruction(Scanner *s, int symbol) {
  * given, receives the word's text. Returns the number of characters read. */
 static int scan_word_chars(Scanner *s, TSLexer *lexer, Buf *raw, bool absorb_first_blanks) {
   int count = 0;
+  s->stopped_at_escape = false;
   for (;;) {
     int32_t c = lexer->lookahead;
     if (at_eof(lexer) || c == '\n') break;
@@ -366,26 +375,27 @@ static int scan_word_chars(Scanner *s, TSLexer *lexer, Buf *raw, bool absorb_fir
           count++;
         }
         absorb_first_blanks = false;
-        lexer->mark_end(lexer);
+        mark(s, lexer);
         continue;
       }
       break;
     }
     absorb_first_blanks = false;
     if (c == s->escape) {
-      lexer->mark_end(lexer);
+      mark(s, lexer);
       advance(lexer);
       int32_t next = lexer->lookahead;
       if (at_eof(lexer) || next == '\n' || next == '\r' || is_blank(next)) {
         /* Possibly a continuation (BuildKit's line layer ignores quotes):
          * end the word here, before the escape; the next token decides. */
+        s->stopped_at_escape = true;
         return count;
       }
       if (s->quote == '\'') {
         /* Inside single quotes the escape is a plain character. */
         if (raw) buf_push(raw, c);
         count++;
-        lexer->mark_end(lexer);
+        mark(s, lexer);
         continue;
       }
       if (raw) {
@@ -394,7 +404,7 @@ static int scan_word_chars(Scanner *s, TSLexer *lexer, Buf *raw, bool absorb_fir
       }
       advance(lexer);
       count += 2;
-      lexer->mark_end(lexer);
+      mark(s, lexer);
       continue;
     }
     if (s->quote != 0) {
@@ -405,9 +415,9 @@ static int scan_word_chars(Scanner *s, TSLexer *lexer, Buf *raw, bool absorb_fir
     if (raw) buf_push(raw, c);
     advance(lexer);
     count++;
-    lexer->mark_end(lexer);
+    mark(s, lexer);
   }
-  lexer->mark_end(lexer);
+  mark(s, lexer);
   if (s->quote != 0 && (at_eof(lexer) || lexer->lookahead == '\n')) {
     /* BuildKit ends an unterminated quote at the end of the logical line. */
     s->quote = 0;
@@ -467,27 +477,27 @@ static int unquote_name(const char *in, int len, char *out, int *words) {
   return o;
 }
 
-/* A word in the arguments of RUN/COPY/ADD that may open a heredoc. */
-static bool scan_maybe_heredoc(Scanner *s, TSLexer *lexer) {
+/* Reads a word that starts with digits or `<` and says whether it opens a
+ * heredoc (BuildKit: `^(\d*)<<(-?)([^<]*)$` on the shell word, the name
+ * lexed as exactly one word); the name goes to *h. */
+static bool read_heredoc_word(Scanner *s, TSLexer *lexer, Heredoc *h) {
   Buf raw = {.len = 0, .overflow = false};
-  int digits = 0;
+  s->stopped_at_escape = false;
   while (lexer->lookahead >= '0' && lexer->lookahead <= '9') {
     buf_push(&raw, lexer->lookahead);
     advance(lexer);
-    digits++;
   }
-  lexer->mark_end(lexer);
+  mark(s, lexer);
   int lt = 0;
   while (lt < 2 && lexer->lookahead == '<') {
     buf_push(&raw, '<');
     advance(lexer);
     lt++;
   }
-  lexer->mark_end(lexer);
+  mark(s, lexer);
   if (lt < 2) {
     scan_word_chars(s, lexer, NULL, false);
-    lexer->result_symbol = WORD;
-    return true;
+    return false;
   }
   bool chomp = false;
   int prefix = raw.len;
@@ -495,33 +505,71 @@ static bool scan_maybe_heredoc(Scanner *s, TSLexer *lexer) {
     chomp = true;
     buf_push(&raw, '-');
     advance(lexer);
-    lexer->mark_end(lexer);
+    mark(s, lexer);
     prefix = raw.len;
     /* `<<-` followed by blanks: BuildKit's lexer ends the word there. */
     scan_word_chars(s, lexer, &raw, false);
   } else {
     scan_word_chars(s, lexer, &raw, true);
   }
-  lexer->result_symbol = WORD;
-  (void)digits;
-  if (raw.overflow) return true;
+  if (raw.overflow || s->stopped_at_escape) return false;
   const char *rest = raw.data + prefix;
   int rest_len = raw.len - prefix;
-  if (rest_len == 0) return true;
+  if (rest_len == 0) return false;
   for (int i = 0; i < rest_len; i++) {
-    if (rest[i] == '<') return true;
+    if (rest[i] == '<') return false;
   }
   char name[MAX_NAME + 8];
   int words = 0;
   int name_len = unquote_name(rest, rest_len, name, &words);
-  if (words != 1 || name_len == 0) return true;
-  if (s->heredoc_count < MAX_HEREDOCS) {
-    Heredoc *h = &s->heredocs[s->heredoc_count++];
-    h->chomp = chomp;
-    h->len = (uint8_t)name_len;
-    memcpy(h->name, name, (size_t)name_len);
+  if (words != 1 || name_len == 0) return false;
+  h->chomp = chomp;
+  h->len = (uint8_t)name_len;
+  memcpy(h->name, name, (size_t)name_len);
+  return true;
+}
+
+/* The rest of an instruction's arguments on this physical line, after a
+ * first word: more words and the blanks between them, up to the line end,
+ * an escape that may start a continuation, or a heredoc marker (which gets
+ * its own token). One token for many words keeps the tree small and the
+ * parse fast; the document model splits words as BuildKit does. */
+static void scan_arguments(Scanner *s, TSLexer *lexer) {
+  for (;;) {
+    if (s->stopped_at_escape) return;
+    while (s->quote == 0 && !at_eof(lexer) && is_space(lexer->lookahead) && lexer->lookahead != '\r') {
+      advance(lexer);
+    }
+    int32_t c = lexer->lookahead;
+    if (at_eof(lexer) || c == '\n' || c == '\r' || c == s->escape) return;
+    if (s->heredoc_capable && s->quote == 0 && ((c >= '0' && c <= '9') || c == '<')) {
+      /* Look ahead without marking: a marker ends this token before it. */
+      Heredoc h;
+      s->no_mark = true;
+      bool marker = read_heredoc_word(s, lexer, &h);
+      s->no_mark = false;
+      if (marker || s->stopped_at_escape) {
+        s->quote = 0;
+        s->stopped_at_escape = false;
+        return;
+      }
+      lexer->mark_end(lexer);
+      continue;
+    }
+    scan_word_chars(s, lexer, NULL, false);
   }
-  lexer->result_symbol = HEREDOC_MARKER;
+}
+
+/* A word in the arguments of RUN/COPY/ADD that may open a heredoc. */
+static bool scan_maybe_heredoc(Scanner *s, TSLexer *lexer) {
+  Heredoc h;
+  if (read_heredoc_word(s, lexer, &h)) {
+    if (s->heredoc_count < MAX_HEREDOCS) s->heredocs[s->heredoc_count++] = h;
+    lexer->result_symbol = HEREDOC_MARKER;
+    return true;
+  }
+  scan_arguments(s, lexer);
+  lexer->result_symbol = ARGUMENTS;
   return true;
 }
 
@@ -770,16 +818,21 @@ static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
         s->at_line_start = true;
         return true;
       }
-      if (escaped_blank && blanks == 0 && s->quote != '\'') scan_word_chars(s, lexer, NULL, false);
+      if (escaped_blank && blanks == 0 && s->quote != '\'') {
+        scan_word_chars(s, lexer, NULL, false);
+        scan_arguments(s, lexer);
+      }
     } else if (s->quote == '\'') {
       scan_word_chars(s, lexer, NULL, false);
+      scan_arguments(s, lexer);
     } else {
       advance(lexer);
       lexer->mark_end(lexer);
       scan_word_chars(s, lexer, NULL, false);
+      scan_arguments(s, lexer);
     }
     if (s->phase == PHASE_FLAGS && !s->onbuild) s->phase = PHASE_ARGS;
-    lexer->result_symbol = WORD;
+    lexer->result_symbol = ARGUMENTS;
     return true;
   }
 
@@ -805,7 +858,8 @@ static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
       }
       if (!s->onbuild) s->phase = PHASE_ARGS;
       scan_word_chars(s, lexer, NULL, false);
-      lexer->result_symbol = WORD;
+      scan_arguments(s, lexer);
+      lexer->result_symbol = ARGUMENTS;
       return true;
     }
     if (s->onbuild) {
@@ -821,7 +875,8 @@ static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   scan_word_chars(s, lexer, NULL, false);
-  lexer->result_symbol = WORD;
+  scan_arguments(s, lexer);
+  lexer->result_symbol = ARGUMENTS;
   return true;
 }
 
