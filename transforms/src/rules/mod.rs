@@ -23,6 +23,8 @@ pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod nonroot_last_user_root;
+pub mod nonroot_missing_user;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -36,6 +38,8 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &nonroot_last_user_root::LastUserRoot,
+    &nonroot_missing_user::MissingUser,
 ];
 
 #[cfg(test)]
