@@ -389,3 +389,6 @@ fn workdir_to_chown(doc: &Document, stage: &Stage, anchor: usize, vars: &Vars) -
     let dir = analysis::expand(word.value(), vars, false)?;
     create::chownable_dir(&dir).then_some(dir)
 }
+
+#[cfg(test)]
+mod tests;
