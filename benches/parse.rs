@@ -70,9 +70,33 @@ fn main() {
                 }
             }
         }
+        let shell = t1.elapsed().as_secs_f64();
+        let t2 = Instant::now();
+        let mut m = 0;
+        for (d, t) in docs.iter().zip(&texts) {
+            for ins in &d.instructions {
+                if let Some(s) = ins.shell_script(t) {
+                    m += s.tree().map_or(0, |t| t.root_node().child_count());
+                }
+            }
+        }
+        let shell_parse = t2.elapsed().as_secs_f64();
+        let t3 = Instant::now();
+        let mut ts = 0;
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&dfix_grammar::language())
+            .expect("language");
+        for t in &texts {
+            ts += parser
+                .parse(t, None)
+                .map(|x| x.root_node().child_count())
+                .unwrap_or(0);
+        }
+        let ts_alone = t3.elapsed().as_secs_f64();
         println!(
-            "breakdown: parse+model {parse:.3} s, shell {:.3} s ({n})",
-            t1.elapsed().as_secs_f64()
+            "breakdown: parse+model {parse:.3} s (tree-sitter alone {ts_alone:.3} s), shell analysis {shell:.3} s \
+             (bash parse alone {shell_parse:.3} s; {n} commands, {m} nodes, {ts} nodes)"
         );
     }
     println!("dfix:     {} files, {:.2} MB, best of {rounds}: {:.3} s = {:.2} MB/s ({commands} shell commands)", texts.len(), bytes as f64 / 1e6, best, dfix_mbs);

@@ -602,7 +602,7 @@ impl Document {
         while logical_end > keyword_span.start && matches!(bytes[logical_end - 1], b'\n' | b'\r') {
             logical_end -= 1;
         }
-        let mut logical = LogicalLine::from_file(&src, keyword_span.start..logical_end, &removed);
+        let mut logical = LogicalLine::from_file(src, keyword_span.start..logical_end, &removed);
 
         let mut sub = None;
         let (flags, args_range) = if let Some(sub_node) = sub_node {
@@ -723,27 +723,17 @@ impl Document {
         }
 
         let span = keyword_span.start..node.end_byte();
-        // BuildKit's end line: the last physical line the instruction consumed.
-        let mut last = node.end_byte();
-        while last > span.start && matches!(bytes[last - 1], b'\n' | b'\r') {
-            last -= 1;
+        // BuildKit's end line: the last physical line the instruction consumed
+        // (a consumed line end belongs to the line before it).
+        let mut end = node.end_byte();
+        if end > span.start && bytes[end - 1] == b'\n' {
+            end -= 1;
         }
-        let end_line = if node.end_byte() > span.start {
-            // A line end that was consumed belongs to the line before it.
-            let consumed_end = node.end_byte();
-            let mut end = consumed_end;
-            if end > 0 && bytes[end - 1] == b'\n' {
-                end -= 1;
-            }
-            self.line_of(end.max(span.start))
-        } else {
-            start_line
-        };
+        let end_line = self.line_of(end.max(span.start));
         let mut span_end = node.end_byte();
         while span_end > span.start && matches!(bytes[span_end - 1], b'\n' | b'\r') {
             span_end -= 1;
         }
-        let _ = last;
         Instruction {
             kind,
             keyword,

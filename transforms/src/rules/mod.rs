@@ -16,7 +16,9 @@ pub(crate) mod test_support;
 pub mod add_instead_of_copy;
 pub mod consistent_instruction_casing;
 pub mod from_as_casing;
+pub mod image_refs;
 pub mod json_args_recommended;
+pub mod latest_tag;
 pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod multiple_cmd;
@@ -25,6 +27,7 @@ pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
 pub mod nonroot_last_user_root;
 pub mod nonroot_missing_user;
+pub mod unpinned_image;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -40,6 +43,8 @@ pub static ALL: &[&dyn Rule] = &[
     &json_args_recommended::JsonArgsRecommended,
     &nonroot_last_user_root::LastUserRoot,
     &nonroot_missing_user::MissingUser,
+    &unpinned_image::UnpinnedImage,
+    &latest_tag::LatestTag,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,93 @@
+//! DF251: images should not use the `latest` tag.
+
+use dfix_grammar::image_ref::ImageRef;
+
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::image_refs::image_uses;
+
+const DOC: &str = r#"## What it does
+Checks for images that use the `latest` tag, written or implied
+(`FROM ubuntu` means `ubuntu:latest`).
+
+## Why is this bad?
+`latest` is whatever was pushed last: a rebuild can silently jump a major
+version. Even pinned to a digest, `latest` says nothing about what version
+the image is, and refreshing the pin can bring any version.
+
+## Example
+```dockerfile
+FROM ubuntu:latest
+```
+
+## Fixed
+```dockerfile
+FROM ubuntu:24.04
+```
+
+## Fix safety
+No automatic fix: only the author knows which version to choose.
+
+## Aliases
+- hadolint: `DL3007`
+- Trivy: `DS-0001`
+
+## References
+- https://docs.docker.com/build/building/best-practices/#from
+"#;
+
+/// The rule.
+pub struct LatestTag;
+
+/// Metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF251",
+    name: "latest-tag",
+    aliases: &["DL3007", "DS-0001"],
+    severity: Severity::Warning,
+    summary: "Images should name a version, not `latest`",
+    doc: DOC,
+    fix: FixAvailability::None,
+    options: &[],
+};
+
+impl Rule for LatestTag {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        let (uses, _) = image_uses(ctx.doc);
+        uses.into_iter()
+            .filter_map(|u| {
+                let r = ImageRef::parse(&u.reference).ok()?;
+                let latest = match r.tag() {
+                    Some(t) => t == "latest",
+                    None => r.digest().is_none(),
+                };
+                latest.then(|| {
+                    Diagnostic::new(
+                        &META,
+                        format!("`{}` uses the `latest` tag", u.reference),
+                        u.span,
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::findings;
+
+    #[test]
+    fn explicit_and_implicit_latest() {
+        let src = "FROM ubuntu\nFROM alpine:latest\nFROM debian:12\nFROM busybox@sha256:1111111111111111111111111111111111111111111111111111111111111111\n";
+        let f = findings(&META, src);
+        assert_eq!(f.len(), 2);
+        assert!(f[0].message.contains("ubuntu"));
+        assert!(f[1].message.contains("alpine:latest"));
+    }
+}
