@@ -99,6 +99,9 @@ pub static META: RuleMeta = RuleMeta {
 /// The fix of a finding, as the diagnostic carries it.
 pub(crate) fn fix_of(finding: &users::Finding) -> Option<Fix> {
     let plan = finding.plan.as_ref()?;
+    if finding.edits.is_empty() {
+        return None;
+    }
     let message = match plan {
         Plan::Switch { user, why } => format!("Run as `{user}` ({why})"),
         Plan::Create { user, family, .. } => {

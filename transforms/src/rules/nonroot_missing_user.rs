@@ -100,3 +100,60 @@ impl Rule for MissingUser {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fixture() {
+        assert_fixture(
+            &META,
+            "python",
+            include_str!("fixtures/nonroot/debian.Dockerfile"),
+        );
+    }
+
+    #[test]
+    fn nothing_can_follow_an_open_continuation_at_the_end() {
+        // BuildKit joins whatever follows a trailing `\` at end of file to
+        // the ENV, so the USER goes in front of it.
+        assert_eq!(
+            fix_rule_with(&META, "FROM node:20\nRUN npm ci\nENV A=b \\", None, true),
+            "FROM node:20\nRUN npm ci\nUSER node\nENV A=b \\"
+        );
+        // When the anchor itself is last there is no place: reported only.
+        let found = findings(&META, "FROM node:20\nRUN npm ci \\");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+    }
+
+    #[test]
+    fn windows_by_escape_or_shell() {
+        let out = fix_rule_with(&META, "# escape=`\nFROM myorg/win:1\nCMD x\n", None, true);
+        assert_eq!(
+            out,
+            "# escape=`\nFROM myorg/win:1\nUSER ContainerUser\nCMD x\n"
+        );
+        let out = fix_rule_with(
+            &META,
+            "FROM myorg/win:1\nSHELL [\"pwsh\", \"-c\"]\nRUN x\n",
+            None,
+            true,
+        );
+        assert!(out.ends_with("RUN x\nUSER ContainerUser\n"), "{out}");
+    }
+
+    #[test]
+    fn only_the_final_stage_and_existing_users_win() {
+        // A user created in an unrelated build stage does not exist in the final one.
+        let src = "FROM debian AS b\nRUN useradd x\nFROM alpine\nRUN true\n";
+        let out = fix_rule_with(&META, src, None, true);
+        assert!(
+            out.contains("FROM alpine\nRUN true\nRUN addgroup -S"),
+            "{out}"
+        );
+        assert!(findings(&META, "FROM a AS b\nFROM c\nUSER 1000\n").is_empty());
+    }
+}

@@ -210,7 +210,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         };
         let edits = plan
             .as_ref()
-            .map(|p| edits_for(ctx, &stages[s], p, &opts, &users))
+            .and_then(|p| edits_for(ctx, &stages[s], p, &opts, &users))
             .unwrap_or_default();
         out.push(Finding {
             stage: s,
@@ -300,7 +300,7 @@ fn edits_for(
     plan: &Plan,
     opts: &Options,
     users: &StageUsers,
-) -> Vec<Edit> {
+) -> Option<Vec<Edit>> {
     let doc = ctx.doc;
     let src = doc.source();
     let le = ctx.style.line_ending;
@@ -311,7 +311,14 @@ fn edits_for(
         .find(|&i| matches!(doc.instructions[i].kind, Kind::Run | Kind::User))
         .unwrap_or(stage.from);
     let from_kw = &doc.instructions[stage.from].keyword;
-    let before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
+    let mut before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
+    if before.is_none() && ends_in_open_continuation(doc, &doc.instructions[range.end - 1]) {
+        // Nothing can follow a last line that ends with the escape
+        // character: it would join that instruction. Go in front of the
+        // first instruction after the anchor, or give up.
+        before = Some(anchor + 1).filter(|&i| i < range.end);
+        before?;
+    }
     let reference = before.unwrap_or(range.end - 1);
     let indent = line_indent(doc, doc.instructions[reference].span.start);
 
@@ -340,22 +347,31 @@ fn edits_for(
             }
             let at = doc.line_start(line);
             let text: String = lines.iter().map(|l| format!("{l}{le}")).collect();
-            vec![Edit::insert(at, text)]
+            Some(vec![Edit::insert(at, text)])
         }
         None => {
             let end = doc.instructions[reference].span.end;
             match src[end..].find('\n') {
                 Some(n) => {
                     let text: String = lines.iter().map(|l| format!("{l}{le}")).collect();
-                    vec![Edit::insert(end + n + 1, text)]
+                    Some(vec![Edit::insert(end + n + 1, text)])
                 }
                 None => {
                     let text: String = lines.iter().map(|l| format!("{le}{l}")).collect();
-                    vec![Edit::insert(src.len(), text)]
+                    Some(vec![Edit::insert(src.len(), text)])
                 }
             }
         }
     }
+}
+
+/// True when `ins` is the file's last text and its last line ends with the
+/// escape character (a continuation that BuildKit closes at end of file).
+fn ends_in_open_continuation(doc: &Document, ins: &dfix_grammar::Instruction) -> bool {
+    let src = doc.source();
+    src[ins.span.end..].trim().is_empty()
+        && ins.heredocs.is_empty()
+        && src[..ins.span.end].trim_end().ends_with(doc.escape)
 }
 
 /// The leading blanks of the line holding `offset`.
