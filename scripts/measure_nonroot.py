@@ -3,7 +3,7 @@
 the corpus.
 
 usage: measure_nonroot.py DFIX_BINARY CORPUS_DIR [--select IDS] [--json OUT]
-                          [--no-hadolint] [--verbose]
+                          [--inject-root] [--no-hadolint] [--verbose]
 
 For every corpus file that the BuildKit oracle accepts
 (CORPUS_DIR/expected/<path>.json has "ok": true), runs
@@ -18,6 +18,11 @@ counts:
   accepts;
 - outputs that a second dfix run leaves unchanged;
 - hadolint DL3002 findings on the outputs (hadolint 2.x must be on PATH).
+
+With --inject-root every file first gets `USER root` appended (in its own
+line ending), the smell-injection protocol of DockerCleaner: files where the
+injected text does not end up as the final stage's last USER (a trailing
+continuation at end of file, no FROM) are skipped.
 
 Exits 1 when any output is rejected by the oracle or changes on a second
 run, or when dfix fails on a file.
@@ -158,6 +163,7 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("--select", default=None)
     ap.add_argument("--json", default=None, help="write per-file results here")
+    ap.add_argument("--inject-root", action="store_true")
     ap.add_argument("--no-hadolint", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
@@ -173,6 +179,14 @@ def main():
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
+        if a.inject_root:
+            le = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+            sep = "" if text.endswith("\n") or text == "" else le
+            text = f"{text}{sep}USER root{le}"
+            data = text.encode()
+            injected = parse(data)
+            if not injected.get("ok") or final_user(injected["instructions"])[1] != "USER root is root":
+                continue
         totals["files"] += 1
         row = {"file": rel}
         before = parse(data)
@@ -217,7 +231,7 @@ def main():
 
     n = totals["files"]
     pct = lambda k: f"{totals[k]}/{n} ({100.0 * totals[k] / max(n, 1):.1f}%)"
-    print(f"files accepted by the oracle: {n}")
+    print(f"files accepted by the oracle: {n}" + (" (USER root injected)" if a.inject_root else ""))
     print(f"final USER non-root before:   {pct('non_root_before')}")
     print(f"final USER non-root after:    {pct('non_root')}")
     print(f"output parses (oracle):       {pct('parses')}")

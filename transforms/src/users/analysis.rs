@@ -245,7 +245,16 @@ pub fn stage_users(doc: &Document, stages: &[Stage], target: usize, globals: &Va
         .map(|w| w.value().to_string())
         .unwrap_or_default();
     let mut out = StageUsers {
-        base_image: expand(&base_raw, globals, false).filter(|s| !s.is_empty()),
+        base_image: expand(&base_raw, globals, false)
+            .or_else(|| {
+                // `debian:${SUITE}`: the name still tells the family.
+                let known: Vars = globals
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Some(v.clone().unwrap_or_default())))
+                    .collect();
+                expand(&base_raw, &known, true)
+            })
+            .filter(|s| !s.is_empty()),
         base_raw,
         chain: chain.clone(),
         ..StageUsers::default()
@@ -540,5 +549,8 @@ mod tests {
         let su = stage_users(&doc, &stages, 0, &global_args(&doc));
         assert_eq!(su.base_image, None);
         assert!(su.windows_shell);
+        let doc = Document::parse("ARG SUITE\nFROM debian:${SUITE}-slim\n");
+        let su = stage_users(&doc, &doc.stages(), 0, &global_args(&doc));
+        assert_eq!(su.base_image.as_deref(), Some("debian:-slim"));
     }
 }

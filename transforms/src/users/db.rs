@@ -180,7 +180,19 @@ impl ImageDb {
     pub fn lookup(&self, image: &str) -> ImageInfo {
         let (name, tag) = match ImageRef::parse(image) {
             Ok(r) => (match_key(&r), r.tag().unwrap_or("").to_string()),
-            Err(_) => (image.to_ascii_lowercase(), String::new()),
+            // Not a valid reference (`python:-alpine` from an empty
+            // variable, `debian:%%SUITE%%` templates): split it by hand.
+            Err(_) => {
+                let slash = image.rfind('/').map_or(0, |i| i + 1);
+                let (name, tag) = match image[slash..].find([':', '@']) {
+                    Some(i) => (&image[..slash + i], &image[slash + i + 1..]),
+                    None => (image, ""),
+                };
+                let name = name.to_ascii_lowercase();
+                let name = name.strip_prefix("docker.io/").unwrap_or(&name);
+                let name = name.strip_prefix("library/").unwrap_or(name);
+                (name.to_string(), tag.to_string())
+            }
         };
         let entry = self.images.iter().find(|e| {
             e.names.iter().any(|p| glob(p, &name))
@@ -288,6 +300,16 @@ mod tests {
             assert_eq!(family_of(&db, image).as_deref(), Some(family), "{image}");
         }
         assert_eq!(family_of(&db, "myorg/thing:1"), None);
+        // Templates and empty variables still name the image.
+        assert_eq!(
+            family_of(&db, "debian:%%SUITE%%").as_deref(),
+            Some("debian")
+        );
+        assert_eq!(family_of(&db, "python:-alpine").as_deref(), Some("alpine"));
+        assert_eq!(
+            family_of(&db, "docker.io/library/php:").as_deref(),
+            Some("debian")
+        );
         assert_eq!(db.lookup("node:20").users, ["node"]);
         assert_eq!(db.lookup("node:20-alpine").users, ["node"]);
         assert_eq!(
