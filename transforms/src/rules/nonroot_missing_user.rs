@@ -73,7 +73,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The image never switches to a non-root `USER`",
     doc: DOC,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     options: users::OPTIONS,
 };
 

@@ -168,6 +168,17 @@ impl ImageDb {
         Ok(db)
     }
 
+    /// The built-in database extended with an already-parsed TOML table
+    /// (the `[nonroot]` table of `dfix.toml` as the config loader holds it).
+    pub fn with_extra_table(table: toml::Table) -> Result<ImageDb, String> {
+        let extra: ImageDb = table
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        let mut db = ImageDb::builtin();
+        db.merge(extra)?;
+        Ok(db)
+    }
+
     /// A family by name.
     pub fn family(&self, name: &str) -> Option<(String, FamilySpec)> {
         self.families
@@ -350,6 +361,10 @@ family = "rhel"
         assert!(ImageDb::with_extra("[[images]]\nnames = [\"x\"]\nfamily = \"nope\"\n").is_err());
         assert!(ImageDb::with_extra("[[images]]\nname = \"x\"\n").is_err());
         assert!(ImageDb::with_extra("[families.x]\ncreate = \"rhel\"\n").is_ok());
+        let table: toml::Table =
+            toml::from_str("[[images]]\nnames = [\"acme/*\"]\nfamily = \"rhel\"\n").unwrap();
+        let db = ImageDb::with_extra_table(table).unwrap();
+        assert_eq!(family_of(&db, "acme/base:1").as_deref(), Some("rhel"));
     }
 
     #[test]
