@@ -384,7 +384,7 @@ fn suppression_comments() {
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         src.replace("ADD c", "COPY c")
     );
-    let global = "FROM scratch\nADD c /c\n# hadolint global ignore=DL3020\n";
+    let global = "FROM scratch\nADD c /c\nUSER 65534\n# hadolint global ignore=DL3020\n";
     let d = project(&[("Dockerfile", global.as_bytes())]);
     let o = dfix(d.path(), &["--check"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));

@@ -394,7 +394,8 @@ mod tests {
 
     #[test]
     fn unsafe_fixes_only_on_request() {
-        let src = "FROM a\nCMD echo hi\n";
+        // `USER`: the image already runs as non-root (no non-root user finding).
+        let src = "FROM a\nUSER 1000\nCMD echo hi\n";
         let safe = fix(src, &Settings::default(), &Facts::new()).unwrap();
         assert_eq!(safe.output(), src);
         assert_eq!(hidden_unsafe_fixes(&safe.remaining, false), 1);
@@ -403,7 +404,7 @@ mod tests {
             ..Settings::default()
         };
         let out = fix(src, &settings, &Facts::new()).unwrap();
-        assert_eq!(out.output(), "FROM a\nCMD [\"echo\", \"hi\"]\n");
+        assert_eq!(out.output(), "FROM a\nUSER 1000\nCMD [\"echo\", \"hi\"]\n");
     }
 
     #[test]
@@ -415,11 +416,11 @@ mod tests {
             "FROM a\n# hadolint ignore=DL3020\nADD a /a\n# dfix: ignore=DF101\nADD b /b\nCOPY c /c\n"
         );
         // `scratch`: no image for the pinning rules to report.
-        let global = "# hadolint global ignore=DL3020\nFROM scratch\nADD c /c\n";
+        let global = "# hadolint global ignore=DL3020\nFROM scratch\nADD c /c\nUSER 1000\n";
         assert!(check(global, &Settings::default(), &Facts::new())
             .diagnostics
             .is_empty());
-        let directive = "# check=skip=FromAsCasing\nFROM scratch as b\n";
+        let directive = "# check=skip=FromAsCasing\nFROM scratch as b\nUSER 1000\n";
         assert!(check(directive, &Settings::default(), &Facts::new())
             .diagnostics
             .is_empty());

@@ -7,6 +7,7 @@
 //! - [`settings`]: rule selection (ids, prefixes, names, aliases) and options;
 //! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
 //! - [`style`]: the document's layout conventions, for fixes;
+//! - [`users`]: the non-root user pass (image families, user creation);
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
 pub mod diagnostic;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod settings;
 pub mod style;
 pub mod suppression;
+pub mod users;
 
 pub use diagnostic::Diagnostic;
 pub use edit::{apply_edits, Applicability, Edit, Fix};

@@ -25,6 +25,8 @@ pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod nonroot_last_user_root;
+pub mod nonroot_missing_user;
 pub mod unpinned_image;
 
 /// Every rule, in id order.
@@ -39,6 +41,8 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &nonroot_last_user_root::LastUserRoot,
+    &nonroot_missing_user::MissingUser,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
 ];
