@@ -55,7 +55,11 @@ module.exports = grammar({
   rules: {
     source_file: $ => seq(
       optional($.bom),
-      repeat(choice($.directive, $.comment, $._space, $._newline, $._instruction)),
+      repeat(choice(
+        $.directive, $.comment, $._space, $._newline, $._instruction,
+        // A line that is only the escape character continues into the next instruction.
+        $.line_continuation, $.continuation_comment, $.empty_continuation,
+      )),
     ),
 
     _instruction: $ => choice(
@@ -66,10 +70,10 @@ module.exports = grammar({
 
     ...Object.fromEntries(INSTRUCTIONS.filter(name => name !== 'onbuild').map(name => [
       name + '_instruction',
-      $ => seq(alias($['_kw_' + name], $.keyword), optional($._body)),
+      $ => prec.right(seq(alias($['_kw_' + name], $.keyword), optional($._body))),
     ])),
 
-    unknown_instruction: $ => seq(alias($._kw_other, $.keyword), optional($._body)),
+    unknown_instruction: $ => prec.right(seq(alias($._kw_other, $.keyword), optional($._body))),
 
     // ONBUILD's argument is itself an instruction (BuildKit's parseSubCommand).
     onbuild_instruction: $ => prec.right(seq(

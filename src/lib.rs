@@ -9,4 +9,5 @@ pub mod config;
 pub mod discover;
 pub mod output;
 pub mod parse_output;
+pub mod registry;
 pub mod write;

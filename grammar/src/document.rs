@@ -236,6 +236,39 @@ impl Instruction {
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
+    /// The shell script of a shell-form RUN, CMD or ENTRYPOINT (the
+    /// arguments, Dockerfile continuations and comment lines removed), with
+    /// offsets mapped back to `source`, the document's text.
+    pub fn shell_script(&self, source: &str) -> Option<crate::shell::ShellScript> {
+        let ins = self.effective();
+        if !matches!(ins.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint) || ins.is_exec_form() {
+            return None;
+        }
+        let ranges = ins.logical.file_ranges(ins.args_range.clone());
+        Some(crate::shell::ShellScript::parse(
+            crate::shell::ShellSource::from_ranges(source, &ranges),
+        ))
+    }
+
+    /// The shell scripts of heredocs that RUN executes (bodies fed to the
+    /// shell: `RUN <<EOF` without a command, or `bash <<EOF`, `sh <<EOF`).
+    pub fn heredoc_scripts(&self, source: &str) -> Vec<crate::shell::ShellScript> {
+        let ins = self.effective();
+        if ins.kind != Kind::Run {
+            return Vec::new();
+        }
+        ins.heredocs
+            .iter()
+            .filter(|h| !h.body_span.is_empty())
+            .map(|h| {
+                crate::shell::ShellScript::parse(crate::shell::ShellSource::from_ranges(
+                    source,
+                    std::slice::from_ref(&h.body_span),
+                ))
+            })
+            .collect()
+    }
+
     /// The instruction that takes effect: the ONBUILD's sub-instruction or this one.
     pub fn effective(&self) -> &Instruction {
         self.sub.as_deref().unwrap_or(self)
@@ -428,8 +461,15 @@ impl Document {
         let mut cursor = root.walk();
         let children: Vec<Node> = root.named_children(&mut cursor).collect();
         let mut seen_directives: Vec<String> = Vec::new();
+        // A top-level continuation line starts the next instruction early.
+        let mut pending_start: Option<usize> = None;
         for node in children {
             match node.kind() {
+                "line_continuation" | "continuation_comment" | "empty_continuation" => {
+                    if pending_start.is_none() && node.kind() == "line_continuation" {
+                        pending_start = Some(node.start_byte());
+                    }
+                }
                 "directive" => {
                     let span = node.byte_range();
                     let text = &src[span.clone()];
@@ -466,7 +506,10 @@ impl Document {
                 }
                 "bom" => {}
                 k if k.ends_with("_instruction") => {
-                    let ins = self.instruction(src, node);
+                    let mut ins = self.instruction(src, node);
+                    if let Some(start) = pending_start.take() {
+                        ins.start_line = self.line_of(start);
+                    }
                     self.instructions.push(ins);
                 }
                 _ => {
@@ -559,7 +602,7 @@ impl Document {
         while logical_end > keyword_span.start && matches!(bytes[logical_end - 1], b'\n' | b'\r') {
             logical_end -= 1;
         }
-        let mut logical = LogicalLine::from_file(&src, keyword_span.start..logical_end, &removed);
+        let mut logical = LogicalLine::from_file(src, keyword_span.start..logical_end, &removed);
 
         let mut sub = None;
         let (flags, args_range) = if let Some(sub_node) = sub_node {
@@ -674,31 +717,23 @@ impl Document {
             }
         }
         if let Some(s) = &sub {
+            // BuildKit attaches the sub-instruction's heredocs and JSON-ness to ONBUILD.
             heredocs = s.heredocs.clone();
+            form = s.form.clone();
         }
 
         let span = keyword_span.start..node.end_byte();
-        // BuildKit's end line: the last physical line the instruction consumed.
-        let mut last = node.end_byte();
-        while last > span.start && matches!(bytes[last - 1], b'\n' | b'\r') {
-            last -= 1;
+        // BuildKit's end line: the last physical line the instruction consumed
+        // (a consumed line end belongs to the line before it).
+        let mut end = node.end_byte();
+        if end > span.start && bytes[end - 1] == b'\n' {
+            end -= 1;
         }
-        let end_line = if node.end_byte() > span.start {
-            // A line end that was consumed belongs to the line before it.
-            let consumed_end = node.end_byte();
-            let mut end = consumed_end;
-            if end > 0 && bytes[end - 1] == b'\n' {
-                end -= 1;
-            }
-            self.line_of(end.max(span.start))
-        } else {
-            start_line
-        };
+        let end_line = self.line_of(end.max(span.start));
         let mut span_end = node.end_byte();
         while span_end > span.start && matches!(bytes[span_end - 1], b'\n' | b'\r') {
             span_end -= 1;
         }
-        let _ = last;
         Instruction {
             kind,
             keyword,

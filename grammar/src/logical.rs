@@ -94,6 +94,19 @@ impl LogicalLine {
         self.file_offset(r.start)..self.file_end_offset(r.end)
     }
 
+    /// The file ranges that make up a range of the text, in order.
+    pub fn file_ranges(&self, r: Range<usize>) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        for p in &self.pieces {
+            let (ps, pe) = (p.text_start, p.text_start + p.len);
+            let (s, e) = (r.start.max(ps), r.end.min(pe));
+            if s < e {
+                out.push(p.file_start + (s - ps)..p.file_start + (e - ps));
+            }
+        }
+        out
+    }
+
     /// True when the text range comes from one contiguous run of the file.
     pub fn is_contiguous(&self, r: Range<usize>) -> bool {
         let s = self.file_span(r.clone());
@@ -117,5 +130,6 @@ mod tests {
         assert_eq!(l.file_span(4..9), 4..15);
         assert!(!l.is_contiguous(4..9));
         assert!(l.is_contiguous(0..5));
+        assert_eq!(l.file_ranges(4..9), vec![4..6, 12..15]);
     }
 }

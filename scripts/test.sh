@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite (the README's test command; CI runs exactly this).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+# The shared corpus sits beside the repository, in development and in CI.
+if [ -z "${DFIX_CORPUS:-}" ] && [ -d ../shared/corpus ]; then
+  DFIX_CORPUS=$(cd ../shared/corpus && pwd)
+fi
+export DFIX_CORPUS
+
+echo "== grammar: regenerate, compare, tree-sitter test"
+scripts/check-grammar.sh
+
+echo "== format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace
+
+echo "== BuildKit check: fixed corpus files still parse, untouched instructions unchanged"
+cargo build --release --quiet
+if [ -n "${DFIX_CORPUS:-}" ]; then
+  python3 scripts/buildkit_check.py target/release/dfix "$DFIX_CORPUS"
+else
+  echo "skipped: no corpus (set DFIX_CORPUS)"
+fi
