@@ -9,9 +9,11 @@
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
+pub mod context;
 pub mod diagnostic;
 pub mod edit;
 pub mod engine;
+pub mod multistage;
 pub mod rule;
 pub mod rules;
 pub mod settings;

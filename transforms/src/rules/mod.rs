@@ -4,8 +4,8 @@
 //!
 //! Ids are `DF` + three digits; the first digit is the category:
 //! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
-//! `DF2xx` security, `DF3xx` package managers. A prefix (`DF1`) selects a
-//! category.
+//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds.
+//! A prefix (`DF1`) selects a category.
 
 use crate::rule::Rule;
 
@@ -23,6 +23,7 @@ pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod split_build_and_runtime;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -36,6 +37,7 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &split_build_and_runtime::SplitBuildAndRuntime,
 ];
 
 #[cfg(test)]
