@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use dfix_grammar::Document;
-use dfix_transforms::{engine, rules_for, Facts, Settings};
+use dfix_transforms::{engine, rules_for, Settings};
 
 use crate::cli::{Cli, Command, OutputFormat, RunArgs};
 use crate::config::{default_config, Config};
@@ -326,7 +326,7 @@ fn process_text(
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
     }
-    let facts = Facts::new();
+    let facts = crate::context::facts_for(Path::new(shown));
     if mode == Mode::Check {
         let checked = engine::check_document(&doc, settings, &facts);
         return Outcome {
