@@ -342,6 +342,7 @@ impl Walker<'_> {
 
     fn script(&mut self, script: &ShellScript, line: usize) {
         let mut cwd = self.cwd();
+        let packages_before = self.a.packages.len();
         for c in script.commands() {
             let mut local = self.a.vars.clone();
             for asg in &c.assignments {
@@ -403,6 +404,20 @@ impl Walker<'_> {
                     }
                 }
                 "apt-get" | "apt" | "yum" | "dnf" | "microdnf" | "apk" => {
+                    // `apt-get purge --auto-remove $savedAptMark`-style cleanups
+                    // remove what this RUN installed.
+                    let sweeping = args
+                        .iter()
+                        .any(|a| a == "--auto-remove" || a == "autoremove")
+                        || args.iter().any(|a| a.contains('$'))
+                            && args
+                                .iter()
+                                .any(|a| matches!(a.as_str(), "purge" | "remove" | "del"));
+                    if sweeping {
+                        self.a
+                            .packages
+                            .truncate(packages_before.min(self.a.packages.len()));
+                    }
                     self.packages(&name, args);
                 }
                 "cp" | "mv" | "install" | "ln" => {
@@ -774,7 +789,8 @@ fn entry_words(
             _ => None,
         };
         if let Some(script) = script {
-            match context.map(|c| c.node_scripts.get(script)) {
+            let manifest = context.filter(|c| c.has_file("package.json"));
+            match manifest.map(|c| c.node_scripts.get(script)) {
                 Some(Some(text)) => {
                     let s = ShellScript::parse(ShellSource::from_text(text, 0));
                     for c in s.commands() {

@@ -132,7 +132,19 @@ pub fn decide(
         return Decision::Nothing;
     };
     let a = analyse(doc, stage, recipes, context);
-    let built = a.built_recipes(recipes);
+    // Install-only evidence (`pip install` next to gcc) counts only on the
+    // ecosystem's own image: elsewhere it is usually a base image or tool.
+    let base = stage
+        .base
+        .as_ref()
+        .map(|w| w.value().to_string())
+        .unwrap_or_default();
+    let base_name = super::recipes::image_name(&base).to_string();
+    let built: Vec<(&str, &Recipe)> = a
+        .built_recipes(recipes)
+        .into_iter()
+        .filter(|(n, r)| a.builds.contains_key(*n) || r.builder_images.contains(&base_name))
+        .collect();
     if built.is_empty() {
         return Decision::Nothing;
     }

@@ -216,6 +216,7 @@ mod tests {
                 ctx.node_scripts
                     .insert("start".into(), "node dist/main.js".into());
                 ctx.files.insert("package-lock.json".into());
+                ctx.files.insert("package.json".into());
             }
             "rust_install" => ctx.cargo_bins = vec!["ingest".into()],
             _ => return facts,
