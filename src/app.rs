@@ -443,10 +443,11 @@ fn report(
     let mut findings = Vec::new();
     let (mut fixed, mut hidden, mut changed_files) = (0, 0, 0);
     let mut diffs = String::new();
+    let mut errors = 0;
     for o in outcomes {
         if let Some(e) = o.error {
             eprintln!("error: {e}");
-            failed = true;
+            errors += 1;
             continue;
         }
         fixed += o.fixed;
@@ -479,7 +480,14 @@ fn report(
         Mode::Check | Mode::Fix => {
             out.push_str(&output::render(format, &findings));
             if format == OutputFormat::Text {
-                out.push_str(&summary(mode, &findings, fixed, changed_files, hidden));
+                out.push_str(&summary(
+                    mode,
+                    &findings,
+                    fixed,
+                    changed_files,
+                    hidden,
+                    errors,
+                ));
             } else if let Some(h) = output::hidden_hint(hidden) {
                 eprintln!("{h}");
             }
@@ -493,6 +501,13 @@ fn report(
         return ExitCode::from(EXIT_ERROR);
     }
     let _ = jobs;
+    if errors > 0 {
+        eprintln!(
+            "{} could not be processed (left unchanged).",
+            plural(errors, "file")
+        );
+        failed = true;
+    }
     if failed {
         ExitCode::from(EXIT_ERROR)
     } else if (mode == Mode::Check && !findings.is_empty())
@@ -510,6 +525,7 @@ fn summary(
     fixed: usize,
     changed_files: usize,
     hidden: usize,
+    errors: usize,
 ) -> String {
     let mut s = String::new();
     let fixable = findings.iter().filter(|f| f.fixable).count();
@@ -522,7 +538,9 @@ fn summary(
                 findings.len()
             ));
         } else if findings.is_empty() {
-            s.push_str("All checks passed!\n");
+            if errors == 0 {
+                s.push_str("All checks passed!\n");
+            }
         } else {
             s.push_str(&format!(
                 "Found {}; nothing to fix.\n",
@@ -530,7 +548,9 @@ fn summary(
             ));
         }
     } else if findings.is_empty() {
-        s.push_str("All checks passed!\n");
+        if errors == 0 {
+            s.push_str("All checks passed!\n");
+        }
     } else {
         s.push_str(&format!("Found {}.\n", plural(findings.len(), "finding")));
         if fixable > 0 {
