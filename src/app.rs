@@ -402,6 +402,9 @@ fn process_text(
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
     }
+    let mut facts_here = crate::context::facts_for(Path::new(shown));
+    facts_here.digests = facts.digests.clone();
+    let facts = &facts_here;
     if mode == Mode::Check {
         let checked = engine::check_document(&doc, settings, facts);
         return Outcome {

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod discover;
 pub mod output;
 pub mod parse_output;

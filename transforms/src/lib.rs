@@ -10,9 +10,11 @@
 //! - [`users`]: the non-root user pass (image families, user creation);
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
+pub mod context;
 pub mod diagnostic;
 pub mod edit;
 pub mod engine;
+pub mod multistage;
 pub mod rule;
 pub mod rules;
 pub mod settings;

@@ -101,7 +101,7 @@ pub type RuleOptions = BTreeMap<String, OptionValue>;
 pub struct RuleMeta {
     /// The dfix id, `DF` + three digits; the first digit is the category
     /// (0 syntax and style, 1 correctness and best practice, 2 security,
-    /// 3 package managers).
+    /// 3 package managers, 4 multi-stage builds).
     pub id: &'static str,
     /// The kebab-case name, usable wherever an id is.
     pub name: &'static str,
@@ -163,6 +163,13 @@ pub struct Facts {
     /// Files of the build context (paths relative to the context root),
     /// when known.
     pub context_files: Option<BTreeSet<String>>,
+    /// What the build context's manifests say (Cargo.toml, package.json,
+    /// go.mod, pom.xml), when known.
+    pub context: Option<crate::context::BuildContext>,
+    /// Recipes for the multi-stage split (the built-in ones when `None`;
+    /// the application passes the built-in ones merged with the config's
+    /// `[multistage]` table).
+    pub multistage: Option<std::sync::Arc<crate::multistage::Recipes>>,
 }
 
 impl Facts {

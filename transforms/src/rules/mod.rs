@@ -4,8 +4,8 @@
 //!
 //! Ids are `DF` + three digits; the first digit is the category:
 //! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
-//! `DF2xx` security, `DF3xx` package managers. A prefix (`DF1`) selects a
-//! category.
+//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds.
+//! A prefix (`DF1`) selects a category.
 
 use crate::rule::Rule;
 
@@ -28,6 +28,7 @@ pub mod no_empty_continuation;
 pub mod nonroot_last_user_root;
 pub mod nonroot_missing_user;
 pub mod unpinned_image;
+pub mod split_build_and_runtime;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -45,6 +46,7 @@ pub static ALL: &[&dyn Rule] = &[
     &nonroot_missing_user::MissingUser,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
+    &split_build_and_runtime::SplitBuildAndRuntime,
 ];
 
 #[cfg(test)]

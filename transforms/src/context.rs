@@ -1,0 +1,57 @@
+//! Facts about the build context (the folder the Dockerfile is built from),
+//! as plain data. The application reads them; the rules only look.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the build context's manifests say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildContext {
+    /// Files present, relative to the context root, `/`-separated.
+    pub files: BTreeSet<String>,
+    /// `Cargo.toml`: the package name.
+    pub cargo_package: Option<String>,
+    /// `Cargo.toml`: the binary names (`[[bin]]` names, else the package).
+    pub cargo_bins: Vec<String>,
+    /// `package.json`: `main`.
+    pub node_main: Option<String>,
+    /// `package.json`: `scripts`.
+    pub node_scripts: BTreeMap<String, String>,
+    /// `go.mod`: the module path.
+    pub go_module: Option<String>,
+    /// `pom.xml`: the jar Maven builds (`<finalName>` or
+    /// `<artifactId>-<version>`), file name only.
+    pub maven_jar: Option<String>,
+}
+
+impl BuildContext {
+    /// True when the context has `path` (relative to its root).
+    pub fn has_file(&self, path: &str) -> bool {
+        self.files.contains(path.trim_start_matches("./"))
+    }
+
+    /// The package manager the Node project uses, from its lock file.
+    pub fn node_package_manager(&self) -> Option<&'static str> {
+        if self.has_file("pnpm-lock.yaml") {
+            Some("pnpm")
+        } else if self.has_file("yarn.lock") {
+            Some("yarn")
+        } else if self.has_file("package-lock.json") {
+            Some("npm")
+        } else {
+            None
+        }
+    }
+
+    /// The binary `go build` writes without `-o`: the last element of the
+    /// module path.
+    pub fn go_binary(&self) -> Option<&str> {
+        let m = self.go_module.as_deref()?;
+        let last = m.rsplit('/').next()?;
+        // `example.com/app/v2` builds `app`.
+        if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit())
+        {
+            return m.rsplit('/').nth(1);
+        }
+        Some(last)
+    }
+}
