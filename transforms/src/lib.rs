@@ -1,1 +1,31 @@
 //! dfix's rules, fixes and fix engine. Pure: no files, no network.
+//!
+//! - [`edit`]: edits, fixes and their applicability;
+//! - [`diagnostic`]: findings (a rule, a message, a span, a fix);
+//! - [`rule`]: the [`Rule`] trait, [`RuleMeta`], [`Context`] and [`Facts`];
+//! - [`rules`]: every rule, one file each, listed in [`rules::ALL`];
+//! - [`settings`]: rule selection (ids, prefixes, names, aliases) and options;
+//! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
+//! - [`style`]: the document's layout conventions, for fixes;
+//! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
+
+pub mod diagnostic;
+pub mod edit;
+pub mod engine;
+pub mod rule;
+pub mod rules;
+pub mod settings;
+pub mod style;
+pub mod suppression;
+
+pub use diagnostic::Diagnostic;
+pub use edit::{apply_edits, Applicability, Edit, Fix};
+pub use engine::{
+    check, check_document, fix, hidden_unsafe_fixes, Applied, Checked, FixError, Fixed,
+};
+pub use rule::{
+    Context, DigestLookup, Facts, FixAvailability, OptionKind, OptionMeta, OptionValue, Rule,
+    RuleMeta, RuleOptions, Severity,
+};
+pub use settings::{rules_for, selects, Settings, SettingsError};
+pub use style::Style;

@@ -1,0 +1,438 @@
+//! The fix engine: runs the selected rules, and applies fixes round after
+//! round until nothing changes.
+//!
+//! Each round parses the text, runs the rules, keeps the fixes whose
+//! applicability is allowed, and applies those whose edits do not conflict
+//! with a fix already taken in this round (first in source order wins; the
+//! others wait for the next round, where they are recomputed on the new
+//! text). The loop is bounded by [`MAX_ROUNDS`]. A round whose result has a
+//! parse error the input did not have is discarded and reported: dfix never
+//! writes a Dockerfile that BuildKit would reject because of a fix.
+
+use std::collections::HashMap;
+
+use dfix_grammar::{Document, ParseError};
+
+use crate::diagnostic::Diagnostic;
+use crate::edit::{apply_edits, Applicability, Edit, EditError};
+use crate::rule::{Context, Facts, RuleMeta, RuleOptions};
+use crate::settings::Settings;
+use crate::style::Style;
+use crate::suppression::Suppressions;
+
+/// The most fix rounds before giving up with [`FixError::NotConverged`].
+pub const MAX_ROUNDS: usize = 20;
+
+/// Findings on one document.
+pub struct Checked {
+    /// The parsed document the findings refer to.
+    pub document: Document,
+    /// Unsuppressed findings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A fix that was applied.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The rule whose fix it was.
+    pub rule: &'static RuleMeta,
+    /// The fix's message.
+    pub message: String,
+}
+
+/// The result of fixing one document.
+pub struct Fixed {
+    /// The fixed document (its source is the output text).
+    pub document: Document,
+    /// The fixes applied, in order.
+    pub applied: Vec<Applied>,
+    /// The findings left in the fixed document.
+    pub remaining: Vec<Diagnostic>,
+    /// How many rounds applied fixes.
+    pub rounds: usize,
+}
+
+impl Fixed {
+    /// The fixed text.
+    pub fn output(&self) -> &str {
+        self.document.source()
+    }
+}
+
+/// Why fixing failed. Each is a bug in a rule, and names the rules involved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixError {
+    /// Fixes kept coming after [`MAX_ROUNDS`] rounds.
+    NotConverged {
+        /// Ids of the rules whose fixes were applied in the last round.
+        rules: Vec<&'static str>,
+    },
+    /// A round's result had parse errors the input did not have; the round
+    /// was discarded.
+    BrokeParse {
+        /// Ids of the rules whose fixes were applied in that round.
+        rules: Vec<&'static str>,
+        /// The new errors.
+        errors: Vec<ParseError>,
+    },
+    /// A rule produced edits that cannot be applied (overlapping or out of
+    /// bounds).
+    InvalidEdit {
+        /// Id of the rule.
+        rule: &'static str,
+        /// What is wrong with the edits.
+        error: EditError,
+    },
+}
+
+impl std::fmt::Display for FixError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FixError::NotConverged { rules } => write!(
+                f,
+                "internal error: fixes did not converge after {MAX_ROUNDS} rounds (rules: {})",
+                rules.join(", ")
+            ),
+            FixError::BrokeParse { rules, errors } => {
+                write!(
+                    f,
+                    "internal error: fixes by {} would break the file",
+                    rules.join(", ")
+                )?;
+                if let Some(e) = errors.first() {
+                    write!(f, " (line {}: {})", e.line, e.message)?;
+                }
+                Ok(())
+            }
+            FixError::InvalidEdit { rule, error } => {
+                write!(
+                    f,
+                    "internal error: rule {rule} made an invalid edit: {error}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for FixError {}
+
+static NO_OPTIONS: std::sync::LazyLock<RuleOptions> = std::sync::LazyLock::new(RuleOptions::new);
+
+/// Runs the selected rules on `doc`; suppressed findings are dropped.
+pub fn check_document(doc: &Document, settings: &Settings, facts: &Facts) -> Vec<Diagnostic> {
+    let style = Style::of(doc);
+    let suppressions = Suppressions::parse(doc);
+    let mut out = Vec::new();
+    for rule in &settings.rules {
+        let meta = rule.meta();
+        let ctx = Context {
+            doc,
+            options: settings.rule_options.get(meta.name).unwrap_or(&NO_OPTIONS),
+            facts,
+            style: &style,
+        };
+        out.extend(
+            rule.check(&ctx)
+                .into_iter()
+                .filter(|d| !suppressions.is_suppressed(doc, d)),
+        );
+    }
+    // Stable: for one position, registry order decides.
+    out.sort_by_key(|d| d.span.start);
+    out
+}
+
+/// Parses `source` and runs the selected rules.
+pub fn check(source: &str, settings: &Settings, facts: &Facts) -> Checked {
+    let document = Document::parse(source);
+    let diagnostics = check_document(&document, settings, facts);
+    Checked {
+        document,
+        diagnostics,
+    }
+}
+
+fn error_counts(errors: &[ParseError]) -> HashMap<&str, usize> {
+    let mut m = HashMap::new();
+    for e in errors {
+        *m.entry(e.message.as_str()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Parse errors of `after` that `before` did not have (compared by message,
+/// since fixes move lines).
+fn new_errors(before: &[ParseError], after: &[ParseError]) -> Vec<ParseError> {
+    let mut budget = error_counts(before);
+    let mut out = Vec::new();
+    for e in after {
+        match budget.get_mut(e.message.as_str()) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => out.push(e.clone()),
+        }
+    }
+    out
+}
+
+/// The fixes to apply this round: allowed by applicability, each fix's own
+/// edits valid, no conflict with a fix taken earlier in the round.
+fn pick_fixes<'d>(
+    diagnostics: &'d [Diagnostic],
+    text: &str,
+    unsafe_fixes: bool,
+) -> Result<Vec<&'d Diagnostic>, FixError> {
+    let mut taken: Vec<&Diagnostic> = Vec::new();
+    for d in diagnostics {
+        let Some(fix) = &d.fix else { continue };
+        if !fix.applicability.is_applied(unsafe_fixes) || fix.edits.is_empty() {
+            continue;
+        }
+        apply_edits(text, &fix.edits).map_err(|error| FixError::InvalidEdit {
+            rule: d.rule.id,
+            error,
+        })?;
+        let conflicts = taken
+            .iter()
+            .any(|t| t.fix.as_ref().is_some_and(|tf| tf.conflicts_with(fix)));
+        if !conflicts {
+            taken.push(d);
+        }
+    }
+    Ok(taken)
+}
+
+fn rule_ids(diags: &[&Diagnostic]) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = diags.iter().map(|d| d.rule.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Fixes `source`: applies every allowed fix, round after round, until no
+/// fix is left (see the module documentation).
+pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, FixError> {
+    let mut document = Document::parse(source);
+    let input_errors = document.errors.clone();
+    let mut applied = Vec::new();
+    let mut rounds = 0;
+    loop {
+        let diagnostics = check_document(&document, settings, facts);
+        let taken = pick_fixes(&diagnostics, document.source(), settings.unsafe_fixes)?;
+        if taken.is_empty() {
+            return Ok(Fixed {
+                document,
+                applied,
+                remaining: diagnostics,
+                rounds,
+            });
+        }
+        if rounds == MAX_ROUNDS {
+            return Err(FixError::NotConverged {
+                rules: rule_ids(&taken),
+            });
+        }
+        let edits: Vec<Edit> = taken
+            .iter()
+            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
+            .collect();
+        // Conflicts were excluded above, so this only fails on a bug here.
+        let text =
+            apply_edits(document.source(), &edits).map_err(|error| FixError::InvalidEdit {
+                rule: taken[0].rule.id,
+                error,
+            })?;
+        if text == document.source() {
+            // Fixes that change nothing would loop forever: report as is.
+            return Ok(Fixed {
+                document,
+                applied,
+                remaining: diagnostics,
+                rounds,
+            });
+        }
+        let next = Document::parse(&text);
+        let broken = new_errors(&input_errors, &next.errors);
+        if !broken.is_empty() {
+            return Err(FixError::BrokeParse {
+                rules: rule_ids(&taken),
+                errors: broken,
+            });
+        }
+        applied.extend(taken.iter().map(|d| {
+            Applied {
+                rule: d.rule,
+                message: d
+                    .fix
+                    .as_ref()
+                    .map_or_else(|| d.message.clone(), |f| f.message.clone()),
+            }
+        }));
+        rounds += 1;
+        document = next;
+    }
+}
+
+/// How many findings have a fix that was not applied because it is unsafe
+/// and `unsafe_fixes` is off (for the "hidden fixes" hint).
+pub fn hidden_unsafe_fixes(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> usize {
+    if unsafe_fixes {
+        return 0;
+    }
+    diagnostics
+        .iter()
+        .filter(|d| d.applicability() == Some(Applicability::Unsafe))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+    use crate::edit::Fix;
+    use crate::rule::{FixAvailability, Rule, Severity};
+
+    static LOOP: RuleMeta = RuleMeta {
+        id: "DF900",
+        name: "test-loop",
+        aliases: &[],
+        severity: Severity::Style,
+        summary: "flips a word forever",
+        doc: "",
+        fix: FixAvailability::Always,
+        options: &[],
+    };
+
+    /// Turns `x` into `y` and `y` into `x`: never converges.
+    struct Flip;
+    impl Rule for Flip {
+        fn meta(&self) -> &'static RuleMeta {
+            &LOOP
+        }
+        fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+            let src = ctx.source();
+            let Some(at) = src.find(['x', 'y']) else {
+                return vec![];
+            };
+            let new = if &src[at..at + 1] == "x" { "y" } else { "x" };
+            vec![Diagnostic::new(&LOOP, "flip", at..at + 1)
+                .with_fix(Fix::safe("flip", vec![Edit::replace(at..at + 1, new)]))]
+        }
+    }
+
+    static BREAK: RuleMeta = RuleMeta {
+        id: "DF901",
+        name: "test-break",
+        aliases: &[],
+        severity: Severity::Style,
+        summary: "breaks the file",
+        doc: "",
+        fix: FixAvailability::Always,
+        options: &[],
+    };
+
+    /// Deletes every instruction: the result has no instructions, a parse error.
+    struct Breaker;
+    impl Rule for Breaker {
+        fn meta(&self) -> &'static RuleMeta {
+            &BREAK
+        }
+        fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+            if ctx.doc.instructions.is_empty() {
+                return vec![];
+            }
+            let all = 0..ctx.source().len();
+            vec![Diagnostic::new(&BREAK, "gone", all.clone())
+                .with_fix(Fix::safe("delete", vec![Edit::delete(all)]))]
+        }
+    }
+
+    fn only(rule: &'static dyn Rule) -> Settings {
+        Settings {
+            rules: vec![rule],
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn non_convergence_names_the_rule() {
+        let err = match fix("FROM x\n", &only(&Flip), &Facts::new()) {
+            Err(e) => e,
+            Ok(_) => panic!("a flip-flopping rule must not converge"),
+        };
+        assert_eq!(
+            err,
+            FixError::NotConverged {
+                rules: vec!["DF900"]
+            }
+        );
+        assert!(err.to_string().contains("DF900"));
+    }
+
+    #[test]
+    fn a_round_that_breaks_the_parse_is_refused() {
+        let err = match fix("FROM a\n", &only(&Breaker), &Facts::new()) {
+            Err(e) => e,
+            Ok(_) => panic!("deleting every instruction must be refused"),
+        };
+        assert!(matches!(&err, FixError::BrokeParse { rules, .. } if rules == &["DF901"]));
+    }
+
+    #[test]
+    fn fixes_safe_by_default_and_converges() {
+        let src = "from alpine AS build\nMAINTAINER me\nadd a.txt /a\n";
+        let out = fix(src, &Settings::default(), &Facts::new()).unwrap();
+        assert_eq!(
+            out.output(),
+            "from alpine as build\nlabel org.opencontainers.image.authors=\"me\"\ncopy a.txt /a\n"
+        );
+        assert!(out.rounds >= 1);
+        // Idempotence: the output re-fixed is unchanged.
+        let again = fix(out.output(), &Settings::default(), &Facts::new()).unwrap();
+        assert_eq!(again.output(), out.output());
+        assert!(again.applied.is_empty());
+    }
+
+    #[test]
+    fn unsafe_fixes_only_on_request() {
+        let src = "FROM a\nCMD echo hi\n";
+        let safe = fix(src, &Settings::default(), &Facts::new()).unwrap();
+        assert_eq!(safe.output(), src);
+        assert_eq!(hidden_unsafe_fixes(&safe.remaining, false), 1);
+        let settings = Settings {
+            unsafe_fixes: true,
+            ..Settings::default()
+        };
+        let out = fix(src, &settings, &Facts::new()).unwrap();
+        assert_eq!(out.output(), "FROM a\nCMD [\"echo\", \"hi\"]\n");
+    }
+
+    #[test]
+    fn suppressed_findings_are_neither_reported_nor_fixed() {
+        let src = "FROM a\n# hadolint ignore=DL3020\nADD a /a\n# dfix: ignore=DF101\nADD b /b\nADD c /c\n";
+        let out = fix(src, &Settings::default(), &Facts::new()).unwrap();
+        assert_eq!(
+            out.output(),
+            "FROM a\n# hadolint ignore=DL3020\nADD a /a\n# dfix: ignore=DF101\nADD b /b\nCOPY c /c\n"
+        );
+        let global = "# hadolint global ignore=DL3020\nFROM a\nADD c /c\n";
+        assert!(check(global, &Settings::default(), &Facts::new())
+            .diagnostics
+            .is_empty());
+        let directive = "# check=skip=FromAsCasing\nFROM a as b\n";
+        assert!(check(directive, &Settings::default(), &Facts::new())
+            .diagnostics
+            .is_empty());
+    }
+
+    #[test]
+    fn conflicting_fixes_wait_for_the_next_round() {
+        // Casing and MAINTAINER both edit the keyword of line 2.
+        let src = "FROM a\nmaintainer me\n";
+        let out = fix(src, &Settings::default(), &Facts::new()).unwrap();
+        assert_eq!(
+            out.output(),
+            "FROM a\nLABEL org.opencontainers.image.authors=\"me\"\n"
+        );
+        assert!(out.rounds >= 2);
+    }
+}

@@ -1,0 +1,218 @@
+//! The rule framework: metadata, the [`Rule`] trait, the [`Context`] a rule
+//! sees, and the [`Facts`] the application passes in from the outside world.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use dfix_grammar::Document;
+
+use crate::diagnostic::Diagnostic;
+use crate::style::Style;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Style and consistency.
+    Style,
+    /// Worth knowing.
+    Info,
+    /// Likely a mistake or a bad practice.
+    Warning,
+    /// Wrong or dangerous.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Style => "style",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Whether a rule can fix what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FixAvailability {
+    /// Never.
+    None,
+    /// In some cases (guards decide).
+    Sometimes,
+    /// Always.
+    Always,
+}
+
+impl FixAvailability {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
+}
+
+/// The type of a per-rule option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `true` / `false`.
+    Bool,
+    /// An integer.
+    Int,
+    /// A string; when `choices` is not empty, one of them.
+    Str {
+        /// The allowed values (empty: any string).
+        choices: &'static [&'static str],
+    },
+}
+
+/// A per-rule option a rule accepts (`[rules.<name>]` in the config).
+#[derive(Debug, Clone, Copy)]
+pub struct OptionMeta {
+    /// The key, kebab-case.
+    pub name: &'static str,
+    /// Its type.
+    pub kind: OptionKind,
+    /// What it does and its default.
+    pub doc: &'static str,
+}
+
+/// A per-rule option value: a toml-free copy of what the config holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionValue {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+    /// A list.
+    List(Vec<OptionValue>),
+}
+
+/// The options of one rule, by key.
+pub type RuleOptions = BTreeMap<String, OptionValue>;
+
+/// What a rule is: ids, names, documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The dfix id, `DF` + three digits; the first digit is the category
+    /// (0 syntax and style, 1 correctness and best practice, 2 security,
+    /// 3 package managers).
+    pub id: &'static str,
+    /// The kebab-case name, usable wherever an id is.
+    pub name: &'static str,
+    /// The ids of the same check in other tools: hadolint `DLxxxx`, Trivy
+    /// `DS-xxxx` / `AVD-DS-xxxx`, BuildKit check names, Checkov `CKV_DOCKER_x`.
+    pub aliases: &'static [&'static str],
+    /// How bad a finding is.
+    pub severity: Severity,
+    /// One-line summary (used by `dfix rules` and SARIF).
+    pub summary: &'static str,
+    /// The ruff-style markdown documentation that `dfix explain` prints.
+    pub doc: &'static str,
+    /// Whether findings come with a fix.
+    pub fix: FixAvailability,
+    /// The per-rule options the rule reads.
+    pub options: &'static [OptionMeta],
+}
+
+impl RuleMeta {
+    /// True when `code` names this rule: its id, its name or one of its
+    /// aliases (ASCII case-insensitive; Trivy's `AVD-` prefix is optional).
+    pub fn is_named(&self, code: &str) -> bool {
+        let code = code.trim();
+        if code.eq_ignore_ascii_case(self.id) || code.eq_ignore_ascii_case(self.name) {
+            return true;
+        }
+        self.aliases.iter().any(|a| {
+            a.eq_ignore_ascii_case(code)
+                || code.get(4..).is_some_and(|rest| {
+                    code[..4].eq_ignore_ascii_case("AVD-") && a.eq_ignore_ascii_case(rest)
+                })
+        })
+    }
+
+    /// The option declaration for `key`, if the rule has that option.
+    pub fn option(&self, key: &str) -> Option<&'static OptionMeta> {
+        self.options.iter().find(|o| o.name == key)
+    }
+}
+
+/// Outcome of looking up the digest an image reference points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestLookup {
+    /// The registry serves this manifest (index) digest for the reference.
+    Found(String),
+    /// The registry says the reference does not exist.
+    NotFound,
+    /// The look-up failed (network, auth, ...): the message says why.
+    Failed(String),
+}
+
+/// Data from the outside world, gathered by the application before the
+/// rules run (the rules themselves never do I/O).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Facts {
+    /// Digest look-ups by image reference as written in the Dockerfile.
+    pub digests: HashMap<String, DigestLookup>,
+    /// Files of the build context (paths relative to the context root),
+    /// when known.
+    pub context_files: Option<BTreeSet<String>>,
+}
+
+impl Facts {
+    /// No facts: what a rule sees offline and without a build context.
+    pub fn new() -> Facts {
+        Facts::default()
+    }
+}
+
+/// Everything a rule sees while checking one document.
+pub struct Context<'a> {
+    /// The parsed Dockerfile.
+    pub doc: &'a Document,
+    /// The options configured for the running rule (empty when none).
+    pub options: &'a RuleOptions,
+    /// Data from the outside world.
+    pub facts: &'a Facts,
+    /// The document's layout conventions, for fixes that write new text.
+    pub style: &'a Style,
+}
+
+impl<'a> Context<'a> {
+    /// The source text.
+    pub fn source(&self) -> &'a str {
+        self.doc.source()
+    }
+
+    /// A string option, or `default` when unset.
+    pub fn option_str<'b>(&'b self, key: &str, default: &'b str) -> &'b str {
+        match self.options.get(key) {
+            Some(OptionValue::Str(s)) => s,
+            _ => default,
+        }
+    }
+
+    /// A boolean option, or `default` when unset.
+    pub fn option_bool(&self, key: &str, default: bool) -> bool {
+        match self.options.get(key) {
+            Some(OptionValue::Bool(b)) => *b,
+            _ => default,
+        }
+    }
+}
+
+/// A rule: static metadata and a check that returns findings (with fixes).
+///
+/// Implementations are unit structs listed once in [`crate::rules::ALL`].
+pub trait Rule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Finds problems in `ctx.doc`; fixes are attached to the findings.
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic>;
+}

@@ -1,0 +1,90 @@
+//! The rules: one file each (metadata, documentation, detection, fix and
+//! tests), and the registry below: adding a rule is a new file and one line
+//! in [`ALL`].
+//!
+//! Ids are `DF` + three digits; the first digit is the category:
+//! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
+//! `DF2xx` security, `DF3xx` package managers. A prefix (`DF1`) selects a
+//! category.
+
+use crate::rule::Rule;
+
+mod helpers;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub mod add_instead_of_copy;
+pub mod consistent_instruction_casing;
+pub mod from_as_casing;
+pub mod json_args_recommended;
+pub mod legacy_key_value_format;
+pub mod maintainer_deprecated;
+pub mod multiple_cmd;
+pub mod multiple_entrypoint;
+pub mod multiple_healthcheck;
+pub mod no_empty_continuation;
+
+/// Every rule, in id order.
+pub static ALL: &[&dyn Rule] = &[
+    &consistent_instruction_casing::ConsistentInstructionCasing,
+    &from_as_casing::FromAsCasing,
+    &legacy_key_value_format::LegacyKeyValueFormat,
+    &no_empty_continuation::NoEmptyContinuation,
+    &maintainer_deprecated::MaintainerDeprecated,
+    &add_instead_of_copy::AddInsteadOfCopy,
+    &multiple_cmd::MultipleCmd,
+    &multiple_entrypoint::MultipleEntrypoint,
+    &multiple_healthcheck::MultipleHealthcheck,
+    &json_args_recommended::JsonArgsRecommended,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        let mut last = "";
+        for r in ALL {
+            let m = r.meta();
+            assert!(m.id.len() == 5 && m.id.starts_with("DF"), "{}", m.id);
+            assert!(m.id > last, "registry not in id order at {}", m.id);
+            last = m.id;
+            assert!(
+                seen.insert(m.id) && seen.insert(m.name),
+                "{} duplicated",
+                m.id
+            );
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{} is not kebab-case",
+                m.name
+            );
+        }
+    }
+
+    #[test]
+    fn docs_have_every_section() {
+        for r in ALL {
+            let m = r.meta();
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fixed",
+                "## Fix safety",
+                "## Aliases",
+                "## References",
+            ] {
+                assert!(m.doc.contains(section), "{} lacks {section}", m.id);
+            }
+            for alias in m.aliases {
+                assert!(m.doc.contains(alias), "{} doc does not list {alias}", m.id);
+            }
+        }
+    }
+}
