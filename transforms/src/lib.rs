@@ -12,6 +12,7 @@
 pub mod diagnostic;
 pub mod edit;
 pub mod engine;
+pub mod pkg;
 pub mod rule;
 pub mod rules;
 pub mod settings;

@@ -23,6 +23,7 @@ pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod pkg_apt_get_yes;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -36,6 +37,7 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &pkg_apt_get_yes::AptGetYes,
 ];
 
 #[cfg(test)]
