@@ -24,6 +24,10 @@ pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
 pub mod pkg_apt_get_yes;
+pub mod pkg_apt_no_install_recommends;
+pub mod pkg_dnf_yes;
+pub mod pkg_yum_yes;
+pub mod pkg_zypper_non_interactive;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -38,6 +42,10 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
     &pkg_apt_get_yes::AptGetYes,
+    &pkg_apt_no_install_recommends::AptNoInstallRecommends,
+    &pkg_yum_yes::YumYes,
+    &pkg_dnf_yes::DnfYes,
+    &pkg_zypper_non_interactive::ZypperNonInteractive,
 ];
 
 #[cfg(test)]
