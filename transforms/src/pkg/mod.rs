@@ -434,3 +434,93 @@ pub fn missing_flag(ctx: &Context, meta: &'static RuleMeta, spec: &MissingFlag) 
 pub fn never(_: &Context, _: usize, _: &Instruction) -> Option<&'static str> {
     None
 }
+
+/// A cache that a RUN should clean after a package-manager command.
+pub struct MissingCleanup {
+    /// True for a command that fills the cache (`yum install`).
+    pub fills: fn(&Command) -> bool,
+    /// True for a command that cleans it (`yum clean all`, `rm -rf /var/cache/yum`).
+    pub cleans: fn(&Command) -> bool,
+    /// Cache folders: a cache or tmpfs mount covering one of them means
+    /// there is nothing to clean.
+    pub cache_dirs: &'static [&'static str],
+    /// The command to append, from the last command that fills the cache.
+    pub command: fn(&Command) -> String,
+    /// The finding's message.
+    pub message: &'static str,
+    /// Extra guard on the RUN: `Some(reason)` reports without a fix.
+    pub block_run: fn(&Context, usize, &Instruction) -> Option<&'static str>,
+}
+
+/// The `separator` option shared by the rules that append a command.
+pub const SEPARATOR_OPTION: crate::rule::OptionMeta = crate::rule::OptionMeta {
+    name: "separator",
+    kind: crate::rule::OptionKind::Str {
+        choices: &["auto", "&&", ";"],
+    },
+    doc: "How the appended command is joined: `auto` (default) uses `;` in scripts that \
+          run under `set -e` and chain with `;`, `&&` otherwise; `&&` always uses `&&`; \
+          `;` uses `;` under `set -e` and `&&` otherwise.",
+};
+
+/// Findings for every RUN that fills a cache and does not clean it, with a
+/// fix appending the cleaning command at the end of the RUN.
+pub fn missing_cleanup(
+    ctx: &Context,
+    meta: &'static RuleMeta,
+    spec: &MissingCleanup,
+) -> Vec<Diagnostic> {
+    let separator = Separator::from_option(ctx.option_str("separator", "auto"));
+    let mut out = Vec::new();
+    for (i, ins, scripts) in runs(ctx.doc) {
+        if spec.cache_dirs.iter().any(|d| cache_mount_covers(ins, d)) {
+            continue;
+        }
+        let mut last: Option<(usize, Command)> = None;
+        let mut cleaned = false;
+        for (k, rs) in scripts.iter().enumerate() {
+            for cmd in rs.commands() {
+                if (spec.fills)(&cmd) {
+                    last = Some((k, cmd));
+                } else if (spec.cleans)(&cmd) {
+                    cleaned = true;
+                }
+            }
+        }
+        let Some((k, cmd)) = last else { continue };
+        if cleaned {
+            continue;
+        }
+        let command = (spec.command)(&cmd);
+        let blocked = if ins.sub.is_some() {
+            Some("ONBUILD")
+        } else {
+            (spec.block_run)(ctx, i, ins)
+        };
+        let fix = match blocked {
+            Some(reason) => Err(reason),
+            None => append_command(ctx.doc, ins, &scripts[k], &command, separator),
+        };
+        let d = match fix {
+            Ok(edit) => Diagnostic::new(meta, spec.message, cmd.span.clone())
+                .with_fix(Fix::safe(format!("Append `{command}`"), vec![edit])),
+            Err(reason) => Diagnostic::new(
+                meta,
+                format!("{} (not fixed: {reason})", spec.message),
+                cmd.span.clone(),
+            ),
+        };
+        out.push(d);
+    }
+    out
+}
+
+/// True when `cmd` is `rm` with an argument under one of `dirs`.
+pub fn removes_under(cmd: &Command, dirs: &[&str]) -> bool {
+    cmd.name_is("rm")
+        && cmd.args.iter().any(|w| {
+            w.value
+                .as_deref()
+                .is_some_and(|v| dirs.iter().any(|d| v.starts_with(d)))
+        })
+}

@@ -24,9 +24,13 @@ pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
 pub mod pkg_apt_get_yes;
+pub mod pkg_apt_instead_of_apt_get;
 pub mod pkg_apt_no_install_recommends;
+pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
+pub mod pkg_yum_clean;
 pub mod pkg_yum_yes;
+pub mod pkg_zypper_clean;
 pub mod pkg_zypper_non_interactive;
 
 /// Every rule, in id order.
@@ -43,9 +47,13 @@ pub static ALL: &[&dyn Rule] = &[
     &json_args_recommended::JsonArgsRecommended,
     &pkg_apt_get_yes::AptGetYes,
     &pkg_apt_no_install_recommends::AptNoInstallRecommends,
+    &pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
     &pkg_yum_yes::YumYes,
+    &pkg_yum_clean::YumClean,
     &pkg_dnf_yes::DnfYes,
+    &pkg_dnf_clean::DnfClean,
     &pkg_zypper_non_interactive::ZypperNonInteractive,
+    &pkg_zypper_clean::ZypperClean,
 ];
 
 #[cfg(test)]
