@@ -602,7 +602,7 @@ impl Document {
         while logical_end > keyword_span.start && matches!(bytes[logical_end - 1], b'\n' | b'\r') {
             logical_end -= 1;
         }
-        let mut logical = LogicalLine::from_file(&src, keyword_span.start..logical_end, &removed);
+        let mut logical = LogicalLine::from_file(src, keyword_span.start..logical_end, &removed);
 
         let mut sub = None;
         let (flags, args_range) = if let Some(sub_node) = sub_node {

@@ -57,8 +57,7 @@ pub fn selects(selector: &str, meta: &RuleMeta) -> bool {
     if s.eq_ignore_ascii_case("ALL") {
         return true;
     }
-    if s.len() >= 2
-        && s[..2].eq_ignore_ascii_case("DF")
+    if s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("DF"))
         && meta
             .id
             .get(..s.len())
@@ -225,6 +224,14 @@ mod tests {
         assert!(!ids(&s).contains(&"DF101"));
         assert!(!ids(&s).contains(&"DF005"));
         assert_eq!(ids(&s).len(), rules::ALL.len() - 2);
+    }
+
+    #[test]
+    fn odd_selectors_do_not_panic() {
+        for s in ["é", "Dé", "", " ", "DF", "D"] {
+            let _ = rules_for(s);
+        }
+        assert_eq!(rules_for("DF").len(), rules::ALL.len());
     }
 
     #[test]
