@@ -25,6 +25,7 @@ pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
 pub mod pkg_apt_get_yes;
 pub mod pkg_apt_instead_of_apt_get;
+pub mod pkg_apt_lists;
 pub mod pkg_apt_no_install_recommends;
 pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
@@ -47,6 +48,7 @@ pub static ALL: &[&dyn Rule] = &[
     &json_args_recommended::JsonArgsRecommended,
     &pkg_apt_get_yes::AptGetYes,
     &pkg_apt_no_install_recommends::AptNoInstallRecommends,
+    &pkg_apt_lists::AptLists,
     &pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
     &pkg_yum_yes::YumYes,
     &pkg_yum_clean::YumClean,
