@@ -23,6 +23,7 @@ pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
+pub mod pkg_apk_no_cache;
 pub mod pkg_apt_get_yes;
 pub mod pkg_apt_instead_of_apt_get;
 pub mod pkg_apt_lists;
@@ -50,6 +51,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_apt_no_install_recommends::AptNoInstallRecommends,
     &pkg_apt_lists::AptLists,
     &pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
+    &pkg_apk_no_cache::ApkNoCache,
     &pkg_yum_yes::YumYes,
     &pkg_yum_clean::YumClean,
     &pkg_dnf_yes::DnfYes,
