@@ -450,6 +450,13 @@ pub struct MissingCleanup {
     pub message: &'static str,
     /// Extra guard on the RUN: `Some(reason)` reports without a fix.
     pub block_run: fn(&Context, usize, &Instruction) -> Option<&'static str>,
+    /// True when the RUN needs no cleaning (e.g. a cache mount): no finding.
+    pub skip_run: fn(&Instruction) -> bool,
+}
+
+/// A `skip_run` that skips nothing.
+pub fn skip_none(_: &Instruction) -> bool {
+    false
 }
 
 /// The `separator` option shared by the rules that append a command.
@@ -473,7 +480,7 @@ pub fn missing_cleanup(
     let separator = Separator::from_option(ctx.option_str("separator", "auto"));
     let mut out = Vec::new();
     for (i, ins, scripts) in runs(ctx.doc) {
-        if spec.cache_dirs.iter().any(|d| cache_mount_covers(ins, d)) {
+        if spec.cache_dirs.iter().any(|d| cache_mount_covers(ins, d)) || (spec.skip_run)(ins) {
             continue;
         }
         let mut last: Option<(usize, Command)> = None;
@@ -523,4 +530,49 @@ pub fn removes_under(cmd: &Command, dirs: &[&str]) -> bool {
                 .as_deref()
                 .is_some_and(|v| dirs.iter().any(|d| v.starts_with(d)))
         })
+}
+
+/// The value an `ENV` (or an `ARG` default) before instruction `index`
+/// gives `name` in the stage of `index` or the stages it is built from;
+/// `None` when no such instruction sets it.
+pub fn env_before(doc: &Document, index: usize, name: &str) -> Option<String> {
+    let stages = doc.stages();
+    let mut own = stages
+        .iter()
+        .position(|s| s.instructions.contains(&index))?;
+    let mut upto = index;
+    loop {
+        let s = &stages[own];
+        for ins in doc.instructions[s.instructions.start..upto].iter().rev() {
+            if ins.kind != Kind::Env {
+                continue;
+            }
+            let words = &ins.words;
+            if words.first().is_some_and(|w| !w.value().contains('=')) {
+                // Legacy `ENV name value...`.
+                if words[0].value() == name {
+                    let rest: Vec<&str> = words[1..].iter().map(|w| w.value()).collect();
+                    return Some(rest.join(" "));
+                }
+                continue;
+            }
+            for w in words.iter().rev() {
+                if let Some((k, v)) = w.value().split_once('=') {
+                    if k == name {
+                        return Some(v.to_string());
+                    }
+                }
+            }
+        }
+        // The parent stage, when the base names an earlier stage.
+        let base = s.base.as_ref()?.value().to_ascii_lowercase();
+        let parent = stages[..own].iter().rposition(|p| {
+            p.name
+                .as_ref()
+                .is_some_and(|n| n.value().eq_ignore_ascii_case(&base))
+                || p.index.to_string() == base
+        })?;
+        own = parent;
+        upto = stages[parent].instructions.end;
+    }
 }

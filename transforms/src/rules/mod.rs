@@ -30,6 +30,8 @@ pub mod pkg_apt_lists;
 pub mod pkg_apt_no_install_recommends;
 pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
+pub mod pkg_pip_no_cache_dir;
+pub mod pkg_yarn_cache_clean;
 pub mod pkg_yum_clean;
 pub mod pkg_yum_yes;
 pub mod pkg_zypper_clean;
@@ -58,6 +60,8 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_dnf_clean::DnfClean,
     &pkg_zypper_non_interactive::ZypperNonInteractive,
     &pkg_zypper_clean::ZypperClean,
+    &pkg_pip_no_cache_dir::PipNoCacheDir,
+    &pkg_yarn_cache_clean::YarnCacheClean,
 ];
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use dfix_grammar::Instruction;
 use crate::diagnostic::Diagnostic;
 use crate::pkg::{
     is_apt_update, later_in_lineage, missing_cleanup, reads_apt_lists, removes_under, run_scripts,
-    MissingCleanup, SEPARATOR_OPTION,
+    skip_none, MissingCleanup, SEPARATOR_OPTION,
 };
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
@@ -96,6 +96,7 @@ static SPEC: MissingCleanup = MissingCleanup {
     command,
     message: "`apt-get update` leaves the package lists in the layer: delete them in the same RUN",
     block_run: later_reader,
+    skip_run: skip_none,
 };
 
 impl Rule for AptLists {

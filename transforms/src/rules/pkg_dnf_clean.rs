@@ -5,7 +5,8 @@ use dfix_grammar::Instruction;
 
 use crate::diagnostic::Diagnostic;
 use crate::pkg::{
-    is_sub, missing_cleanup, removes_under, MissingCleanup, RPM_VALUE_FLAGS, SEPARATOR_OPTION,
+    is_sub, missing_cleanup, removes_under, skip_none, MissingCleanup, RPM_VALUE_FLAGS,
+    SEPARATOR_OPTION,
 };
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
@@ -99,6 +100,7 @@ static SPEC: MissingCleanup = MissingCleanup {
     command,
     message: "`dnf` leaves its cache in the layer: run `dnf clean all` in the same RUN",
     block_run: block,
+    skip_run: skip_none,
 };
 
 impl Rule for DnfClean {

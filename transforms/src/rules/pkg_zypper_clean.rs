@@ -5,7 +5,8 @@ use dfix_grammar::Instruction;
 
 use crate::diagnostic::Diagnostic;
 use crate::pkg::{
-    is_sub, missing_cleanup, removes_under, MissingCleanup, SEPARATOR_OPTION, ZYPPER_VALUE_FLAGS,
+    is_sub, missing_cleanup, removes_under, skip_none, MissingCleanup, SEPARATOR_OPTION,
+    ZYPPER_VALUE_FLAGS,
 };
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
@@ -96,6 +97,7 @@ static SPEC: MissingCleanup = MissingCleanup {
     command,
     message: "`zypper` leaves its cache in the layer: run `zypper clean -a` in the same RUN",
     block_run: block,
+    skip_run: skip_none,
 };
 
 impl Rule for ZypperClean {
