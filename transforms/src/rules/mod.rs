@@ -31,6 +31,7 @@ pub mod pkg_apt_no_install_recommends;
 pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
 pub mod pkg_pip_no_cache_dir;
+pub mod pkg_update_alone;
 pub mod pkg_yarn_cache_clean;
 pub mod pkg_yum_clean;
 pub mod pkg_yum_yes;
@@ -49,6 +50,7 @@ pub static ALL: &[&dyn Rule] = &[
     &multiple_entrypoint::MultipleEntrypoint,
     &multiple_healthcheck::MultipleHealthcheck,
     &json_args_recommended::JsonArgsRecommended,
+    &pkg_update_alone::UpdateAlone,
     &pkg_apt_get_yes::AptGetYes,
     &pkg_apt_no_install_recommends::AptNoInstallRecommends,
     &pkg_apt_lists::AptLists,
