@@ -28,6 +28,7 @@ pub mod pkg_apt_get_yes;
 pub mod pkg_apt_instead_of_apt_get;
 pub mod pkg_apt_lists;
 pub mod pkg_apt_no_install_recommends;
+pub mod pkg_consecutive_run;
 pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
 pub mod pkg_pip_no_cache_dir;
@@ -64,6 +65,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_zypper_clean::ZypperClean,
     &pkg_pip_no_cache_dir::PipNoCacheDir,
     &pkg_yarn_cache_clean::YarnCacheClean,
+    &pkg_consecutive_run::ConsecutiveRun,
 ];
 
 #[cfg(test)]
