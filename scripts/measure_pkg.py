@@ -138,16 +138,24 @@ def measure(path):
     runs_out = run_texts(out, parsed_out) if parsed_out.get("ok") else []
     res["before"] = count(before, runs_in)
     res["after"] = count(after, runs_out)
-    # RUNs no rule targets: no package manager, no yarn, and not next to a
-    # package-manager RUN (the merge rule may take those).
+    # RUNs no rule targets: no package manager, no yarn, and not in a run of
+    # consecutive RUNs (only comments between) holding a package-manager RUN
+    # (the merge rule may take those).
+    chains, cur = [], []
+    for ins in parsed_in.get("instructions", []):
+        if ins["cmd"] == "run":
+            cur.append(ins["start_line"])
+        else:
+            chains.append(cur)
+            cur = []
+    chains.append(cur)
     pm_starts = {r[0] for r in runs_in if PM_WORDS.search(r[3])}
-    order = [r[0] for r in runs_in]
+    chain_of = {s_: c for c in chains for s_ in c}
     untouched_bad = []
-    for idx, (start, end, raw, logical) in enumerate(runs_in):
+    for start, end, raw, logical in runs_in:
         if PM_WORDS.search(logical) or YARN.search(logical):
             continue
-        neighbours = order[max(0, idx - 1): idx + 2]
-        if any(n in pm_starts for n in neighbours):
+        if any(n in pm_starts for n in chain_of.get(start, [])):
             continue
         if raw not in only_pm:
             untouched_bad.append(start)
