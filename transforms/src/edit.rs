@@ -86,6 +86,11 @@ pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, e.g. ``Replace `ADD` with `COPY` ``.
     pub message: String,
+    /// The fix restructures the file (e.g. splits a stage): it is applied in
+    /// a round of its own, so that other rules see the new structure before
+    /// they edit (a user added to the build stage that is about to become a
+    /// builder would be wasted work).
+    pub exclusive: bool,
 }
 
 impl Fix {
@@ -95,6 +100,7 @@ impl Fix {
             edits,
             applicability: Applicability::Safe,
             message: message.into(),
+            exclusive: false,
         }
     }
 
@@ -104,6 +110,7 @@ impl Fix {
             edits,
             applicability: Applicability::Unsafe,
             message: message.into(),
+            exclusive: false,
         }
     }
 
@@ -113,7 +120,14 @@ impl Fix {
             edits,
             applicability: Applicability::DisplayOnly,
             message: message.into(),
+            exclusive: false,
         }
+    }
+
+    /// Marks the fix as one that is applied in a round of its own.
+    pub fn exclusive(mut self) -> Fix {
+        self.exclusive = true;
+        self
     }
 
     /// True when any edit of `self` conflicts with any edit of `other`.

@@ -175,18 +175,34 @@ fn new_errors(before: &[ParseError], after: &[ParseError]) -> Vec<ParseError> {
 }
 
 /// The fixes to apply this round: allowed by applicability, each fix's own
-/// edits valid, no conflict with a fix taken earlier in the round.
+/// edits valid, no conflict with a fix taken earlier in the round. An
+/// exclusive fix (one that restructures the file) goes alone.
 fn pick_fixes<'d>(
     diagnostics: &'d [Diagnostic],
     text: &str,
     unsafe_fixes: bool,
 ) -> Result<Vec<&'d Diagnostic>, FixError> {
     let mut taken: Vec<&Diagnostic> = Vec::new();
-    for d in diagnostics {
-        let Some(fix) = &d.fix else { continue };
-        if !fix.applicability.is_applied(unsafe_fixes) || fix.edits.is_empty() {
-            continue;
+    let applicable = |d: &&'d Diagnostic| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applicability.is_applied(unsafe_fixes) && !f.edits.is_empty())
+    };
+    if let Some(d) = diagnostics
+        .iter()
+        .filter(applicable)
+        .find(|d| d.fix.as_ref().is_some_and(|f| f.exclusive))
+    {
+        if let Some(fix) = &d.fix {
+            apply_edits(text, &fix.edits).map_err(|error| FixError::InvalidEdit {
+                rule: d.rule.id,
+                error,
+            })?;
         }
+        return Ok(vec![d]);
+    }
+    for d in diagnostics.iter().filter(applicable) {
+        let Some(fix) = &d.fix else { continue };
         apply_edits(text, &fix.edits).map_err(|error| FixError::InvalidEdit {
             rule: d.rule.id,
             error,

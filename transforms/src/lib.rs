@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod edit;
 pub mod engine;
 pub mod multistage;
+pub mod pkg;
 pub mod rule;
 pub mod rules;
 pub mod settings;

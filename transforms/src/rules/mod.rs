@@ -27,8 +27,23 @@ pub mod multiple_healthcheck;
 pub mod no_empty_continuation;
 pub mod nonroot_last_user_root;
 pub mod nonroot_missing_user;
-pub mod unpinned_image;
+pub mod pkg_apk_no_cache;
+pub mod pkg_apt_get_yes;
+pub mod pkg_apt_instead_of_apt_get;
+pub mod pkg_apt_lists;
+pub mod pkg_apt_no_install_recommends;
+pub mod pkg_consecutive_run;
+pub mod pkg_dnf_clean;
+pub mod pkg_dnf_yes;
+pub mod pkg_pip_no_cache_dir;
+pub mod pkg_update_alone;
+pub mod pkg_yarn_cache_clean;
+pub mod pkg_yum_clean;
+pub mod pkg_yum_yes;
+pub mod pkg_zypper_clean;
+pub mod pkg_zypper_non_interactive;
 pub mod split_build_and_runtime;
+pub mod unpinned_image;
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
@@ -46,6 +61,21 @@ pub static ALL: &[&dyn Rule] = &[
     &nonroot_missing_user::MissingUser,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
+    &pkg_update_alone::UpdateAlone,
+    &pkg_apt_get_yes::AptGetYes,
+    &pkg_apt_no_install_recommends::AptNoInstallRecommends,
+    &pkg_apt_lists::AptLists,
+    &pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
+    &pkg_apk_no_cache::ApkNoCache,
+    &pkg_yum_yes::YumYes,
+    &pkg_yum_clean::YumClean,
+    &pkg_dnf_yes::DnfYes,
+    &pkg_dnf_clean::DnfClean,
+    &pkg_zypper_non_interactive::ZypperNonInteractive,
+    &pkg_zypper_clean::ZypperClean,
+    &pkg_pip_no_cache_dir::PipNoCacheDir,
+    &pkg_yarn_cache_clean::YarnCacheClean,
+    &pkg_consecutive_run::ConsecutiveRun,
     &split_build_and_runtime::SplitBuildAndRuntime,
 ];
 

@@ -133,7 +133,7 @@ impl Rule for SplitBuildAndRuntime {
                 format!("Build and runtime share one image: found {found}"),
                 span,
             )
-            .with_fix(Fix::unsafe_fix(message, edits))],
+            .with_fix(Fix::unsafe_fix(message, edits).exclusive())],
             Decision::Suggest {
                 span,
                 found,

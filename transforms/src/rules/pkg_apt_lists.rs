@@ -1,0 +1,185 @@
+//! DF304: `apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN.
+
+use dfix_grammar::shell::Command;
+use dfix_grammar::Instruction;
+
+use crate::diagnostic::Diagnostic;
+use crate::pkg::{
+    is_apt_update, later_in_lineage, missing_cleanup, reads_apt_lists, removes_under, run_scripts,
+    skip_none, MissingCleanup, SEPARATOR_OPTION,
+};
+use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+
+const DOC: &str = r#"## What it does
+Finds RUN instructions that download the apt package lists (`apt-get
+update`) and do not delete them, and appends ` && rm -rf
+/var/lib/apt/lists/*` at the end of the RUN (on a new continuation line,
+in the author's style, when the RUN has several lines).
+
+## Why is this bad?
+The lists take tens of megabytes and stay in the layer for good. They are
+also stale the moment the image is built: installing from them later gives
+404s, so every RUN that installs should run `apt-get update` itself anyway.
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install -y curl
+```
+
+## Fixed
+```dockerfile
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix safety
+Safe when its guards hold, and reported without a fix otherwise:
+- a later RUN of the stage, or of a stage built `FROM` it, that uses the
+  lists (`apt-get install`, `apt-cache`, ...) without its own `apt-get
+  update` would fail once they are gone: no fix;
+- a cache or tmpfs mount covering `/var/lib/apt/lists` means the lists are
+  not in the layer: nothing is reported;
+- a RUN line that opens a heredoc (`cat <<EOF >/x && apt-get update`) and
+  ONBUILD RUNs are not edited.
+The `separator` option chooses how the command is joined (`auto`, `&&`,
+`;`); `;` is only used under `set -e`, where it cannot hide a failure.
+
+## Aliases
+- hadolint: `DL3009`
+
+## References
+- https://docs.docker.com/build/building/best-practices/#apt-get
+"#;
+
+/// The rule.
+pub struct AptLists;
+
+/// Metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF304",
+    name: "apt-lists-not-removed",
+    aliases: &["DL3009"],
+    severity: Severity::Info,
+    summary: "Delete the apt lists in the RUN that downloads them",
+    doc: DOC,
+    fix: FixAvailability::Sometimes,
+    options: &[SEPARATOR_OPTION],
+};
+
+fn cleans(cmd: &Command) -> bool {
+    removes_under(cmd, &["/var/lib/apt/lists"])
+}
+
+fn command(_: &Command) -> String {
+    "rm -rf /var/lib/apt/lists/*".to_string()
+}
+
+/// Blocks the fix when a later RUN reads the lists without updating them.
+fn later_reader(ctx: &Context, index: usize, _: &Instruction) -> Option<&'static str> {
+    let doc = ctx.doc;
+    for j in later_in_lineage(doc, index) {
+        let ins = &doc.instructions[j];
+        let cmds: Vec<Command> = run_scripts(doc.source(), ins)
+            .iter()
+            .flat_map(|s| s.commands())
+            .collect();
+        if cmds.iter().any(reads_apt_lists) && !cmds.iter().any(is_apt_update) {
+            return Some("a later RUN installs without `apt-get update`");
+        }
+    }
+    None
+}
+
+static SPEC: MissingCleanup = MissingCleanup {
+    fills: is_apt_update,
+    cleans,
+    cache_dirs: &["/var/lib/apt/lists"],
+    command,
+    message: "`apt-get update` leaves the package lists in the layer: delete them in the same RUN",
+    block_run: later_reader,
+    skip_run: skip_none,
+};
+
+impl Rule for AptLists {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        missing_cleanup(ctx, &META, &SPEC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{OptionValue, RuleOptions};
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fixture() {
+        assert_fixture(
+            &META,
+            "forms",
+            include_str!("fixtures/pkg_apt_lists.Dockerfile"),
+        );
+    }
+
+    #[test]
+    fn guards() {
+        for keep in [
+            "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
+            "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y x\n",
+            "RUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y x\n",
+            "RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update\n",
+        ] {
+            assert!(findings(&META, &format!("FROM a\n{keep}")).is_empty(), "{keep}");
+        }
+        // A later RUN (here in a child stage) installs from the lists.
+        let src = "FROM a AS base\nRUN apt-get update && apt-get install -y x\nFROM base\nRUN apt-get install -y y\n";
+        let f = findings(&META, src);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.is_none() && f[0].message.contains("later RUN"));
+        assert_eq!(fix_rule(&META, src), src);
+        // An unrelated stage does not block.
+        let src = "FROM a AS base\nRUN apt-get update && apt-get install -y x\nFROM other\nRUN apt-get install -y y\n";
+        assert_eq!(
+            fix_rule(&META, src),
+            "FROM a AS base\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\nFROM other\nRUN apt-get install -y y\n"
+        );
+    }
+
+    #[test]
+    fn separator_option() {
+        let src = "FROM a\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y x\n";
+        assert_eq!(
+            fix_rule(&META, src),
+            "FROM a\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y x; \\\n    rm -rf /var/lib/apt/lists/*\n"
+        );
+        let mut o = RuleOptions::new();
+        o.insert("separator".into(), OptionValue::Str("&&".into()));
+        assert_eq!(
+            fix_rule_with(&META, src, Some(o), false),
+            "FROM a\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y x && \\\n    rm -rf /var/lib/apt/lists/*\n"
+        );
+        // Without `set -e`, `;` would hide a failed install: `&&` it is.
+        let mut o = RuleOptions::new();
+        o.insert("separator".into(), OptionValue::Str(";".into()));
+        assert_eq!(
+            fix_rule_with(
+                &META,
+                "FROM a\nRUN apt-get update; apt-get install -y x\n",
+                Some(o),
+                false
+            ),
+            "FROM a\nRUN apt-get update; apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"
+        );
+    }
+
+    #[test]
+    fn crlf_backtick() {
+        assert_eq!(
+            fix_rule(&META, "# escape=`\r\nFROM a\r\nRUN apt-get update `\r\n\t&& apt-get install -y x\r\n"),
+            "# escape=`\r\nFROM a\r\nRUN apt-get update `\r\n\t&& apt-get install -y x `\r\n\t&& rm -rf /var/lib/apt/lists/*\r\n"
+        );
+    }
+}
