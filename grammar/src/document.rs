@@ -207,6 +207,10 @@ pub struct Instruction {
     pub sub: Option<Box<Instruction>>,
     /// Comment lines inside the instruction's continuation lines.
     pub inner_comments: Vec<Range<usize>>,
+    /// The logical line was still continued when the file ended (`RUN ls \`
+    /// as the last line, possibly followed by comment or empty lines): text
+    /// appended after it would join this instruction.
+    pub open_continuation: bool,
 }
 
 impl Instruction {
@@ -584,6 +588,17 @@ impl Document {
         if let Some(sub) = sub_node {
             line_end = sub.start_byte();
         }
+        let open_continuation = children
+            .iter()
+            .rev()
+            .find(|c| c.kind() != "heredoc" && !c.kind().ends_with("_instruction"))
+            .is_some_and(|c| {
+                matches!(
+                    c.kind(),
+                    "line_continuation" | "continuation_comment" | "empty_continuation"
+                )
+            })
+            || sub_node_open(&children);
         let mut removed: Vec<Range<usize>> = Vec::new();
         let mut inner_comments = Vec::new();
         for c in &children {
@@ -749,8 +764,27 @@ impl Document {
             heredocs,
             sub,
             inner_comments,
+            open_continuation,
         }
     }
+}
+
+/// ONBUILD: its sub-instruction is the last child; look at that one's tokens.
+fn sub_node_open(children: &[Node]) -> bool {
+    let Some(sub) = children
+        .last()
+        .filter(|c| c.kind().ends_with("_instruction"))
+    else {
+        return false;
+    };
+    let mut cursor = sub.walk();
+    let last = sub.named_children(&mut cursor).last();
+    last.is_some_and(|c| {
+        matches!(
+            c.kind(),
+            "line_continuation" | "continuation_comment" | "empty_continuation"
+        )
+    })
 }
 
 fn print_leaves(

@@ -113,3 +113,22 @@ fn binary_garbage_never_panics() {
     }
     check_round_trip(&text);
 }
+
+#[test]
+fn open_continuation_at_end_of_file_is_known() {
+    for (text, open) in [
+        ("FROM x\nRUN ls \\\n", true),
+        ("FROM x\nRUN ls \\\n# trailing comment\n", true),
+        ("FROM x\nRUN ls \\\n\n", true),
+        ("FROM x\nRUN ls \\\n  -la\n", false),
+        ("FROM x\nRUN ls\n", false),
+        ("FROM x\nONBUILD RUN ls \\\n", true),
+    ] {
+        let doc = Document::parse(text);
+        assert_eq!(
+            doc.instructions.last().unwrap().open_continuation,
+            open,
+            "{text:?}"
+        );
+    }
+}

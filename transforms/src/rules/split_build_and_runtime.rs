@@ -121,7 +121,24 @@ impl Rule for SplitBuildAndRuntime {
                 builtin
             }
         };
-        match decide(ctx.doc, recipes, ctx.facts.context.as_ref(), ctx.style) {
+        let mut decision = decide(ctx.doc, recipes, ctx.facts.context.as_ref(), ctx.style);
+        // A file that ends inside a continuation (`ENV A=1 \` as its last
+        // line) would join the appended runtime stage to that instruction.
+        if let (Decision::Split { span, found, .. }, Some(last)) =
+            (&decision, ctx.doc.instructions.last())
+        {
+            if last.open_continuation {
+                decision = Decision::Suggest {
+                    span: span.clone(),
+                    found: found.clone(),
+                    missing: vec![format!(
+                        "the file ends inside the continuation of line {}, so nothing can be appended after it",
+                        last.start_line
+                    )],
+                };
+            }
+        }
+        match decision {
             Decision::Nothing => Vec::new(),
             Decision::Split {
                 span,
@@ -257,6 +274,16 @@ mod tests {
     }
 
     /// The whole pipeline with unsafe fixes: every rule of the branch.
+    #[test]
+    fn no_rewrite_when_the_file_ends_inside_a_continuation() {
+        let src = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nCMD [\"/out/app\"]\nENV A=1 \\\n";
+        let f = crate::rules::test_support::findings(&META, src);
+        assert_eq!(f.len(), 1);
+        let fix = f[0].fix.as_ref().expect("a suggestion");
+        assert_eq!(fix.applicability, crate::edit::Applicability::DisplayOnly);
+        assert!(f[0].message.contains("continuation"), "{}", f[0].message);
+    }
+
     #[test]
     fn split_fixtures() {
         let settings = all_unsafe();

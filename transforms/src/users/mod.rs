@@ -371,7 +371,7 @@ fn ends_in_open_continuation(doc: &Document, ins: &dfix_grammar::Instruction) ->
     let src = doc.source();
     src[ins.span.end..].trim().is_empty()
         && ins.heredocs.is_empty()
-        && src[..ins.span.end].trim_end().ends_with(doc.escape)
+        && (ins.open_continuation || src[..ins.span.end].trim_end().ends_with(doc.escape))
 }
 
 /// The leading blanks of the line holding `offset`.
