@@ -231,6 +231,18 @@ const UNPINNED_IMAGE: &str = "unpinned-image";
 /// allows the network) only the on-disk cache answers.
 fn gather_facts(texts: &[&str], settings: &[&Settings], configs: &Configs) -> Facts {
     let mut facts = Facts::new();
+    // User data for the non-root and multi-stage rules: the first config
+    // (the explicit one, else the nearest ones found) that has it.
+    for config in configs.explicit.iter().chain(configs.by_dir.values()) {
+        if facts.multistage.is_none() {
+            if let Ok(Some(r)) = config.recipes() {
+                facts.multistage = Some(Arc::new(r));
+            }
+        }
+        if let Ok(Some(db)) = config.image_db() {
+            dfix_transforms::users::set_image_db(Some(db));
+        }
+    }
     let wanted = settings.iter().any(|s| {
         s.rules
             .iter()
@@ -402,8 +414,19 @@ fn process_text(
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
     }
-    let mut facts_here = crate::context::facts_for(Path::new(shown));
+    // Build-context facts (files beside the Dockerfile) only for the rule
+    // that reads them: walking folders for every file costs time.
+    let mut facts_here = if settings
+        .rules
+        .iter()
+        .any(|r| r.meta().is_named("split-build-and-runtime"))
+    {
+        crate::context::facts_for(Path::new(shown))
+    } else {
+        Facts::new()
+    };
     facts_here.digests = facts.digests.clone();
+    facts_here.multistage = facts.multistage.clone();
     let facts = &facts_here;
     if mode == Mode::Check {
         let checked = engine::check_document(&doc, settings, facts);

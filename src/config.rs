@@ -38,6 +38,12 @@ pub struct ConfigFile {
     pub rules: Option<BTreeMap<String, toml::Table>>,
     /// Per-registry settings: `[registries."host"]`.
     pub registries: Option<BTreeMap<String, RegistryConfig>>,
+    /// Extra image families and shipped users for the non-root rules
+    /// (same shape as `transforms/data/images.toml`).
+    pub nonroot: Option<toml::Table>,
+    /// Extra multi-stage recipes and package lists (same shape as
+    /// `transforms/data/multistage.toml`).
+    pub multistage: Option<toml::Table>,
 }
 
 /// A config file read from disk.
@@ -74,6 +80,8 @@ impl Config {
         };
         // Reject unknown rules and options now, with the file's name.
         config.settings(&[], &[], false, false, false)?;
+        config.image_db()?;
+        config.recipes()?;
         Ok(config)
     }
 
@@ -130,6 +138,28 @@ impl Config {
                 .map_err(|e| format!("{origin}: {e}"))?;
         }
         Ok(settings)
+    }
+}
+
+impl Config {
+    /// The non-root rules' image data with this config's `[nonroot]` entries.
+    pub fn image_db(&self) -> Result<Option<dfix_transforms::users::db::ImageDb>, String> {
+        let Some(table) = &self.file.nonroot else {
+            return Ok(None);
+        };
+        dfix_transforms::users::db::ImageDb::with_extra_table(table.clone())
+            .map(Some)
+            .map_err(|e| format!("{}: [nonroot]: {e}", self.path.display()))
+    }
+
+    /// The multi-stage recipes with this config's `[multistage]` entries.
+    pub fn recipes(&self) -> Result<Option<dfix_transforms::multistage::Recipes>, String> {
+        let Some(table) = &self.file.multistage else {
+            return Ok(None);
+        };
+        dfix_transforms::multistage::Recipes::builtin_merged_with(table)
+            .map(Some)
+            .map_err(|e| format!("{}: [multistage]: {e}", self.path.display()))
     }
 }
 

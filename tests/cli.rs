@@ -609,3 +609,54 @@ fn usage_errors_exit_2() {
     let o = dfix(d.path(), &["-", "Dockerfile"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn config_extends_image_families_and_recipes() {
+    let src = "FROM myorg/base:1\nRUN make\nCMD [\"/app\"]\n";
+    let config = "select = [\"DF202\"]\nunsafe-fixes = true\n[[nonroot.images]]\nnames = [\"myorg/base*\"]\nfamily = \"alpine\"\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", config.as_bytes()),
+    ]);
+    let o = dfix(d.path(), &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let fixed = fs::read_to_string(d.path().join("Dockerfile")).unwrap();
+    assert!(
+        fixed.contains("adduser -S"),
+        "the Alpine tools for a user-declared family: {fixed}"
+    );
+
+    // Without the config entry the base is unknown: a numeric USER, no RUN.
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", b"select = [\"DF202\"]\nunsafe-fixes = true\n"),
+    ]);
+    dfix(d.path(), &[]);
+    let fixed = fs::read_to_string(d.path().join("Dockerfile")).unwrap();
+    assert!(
+        !fixed.contains("adduser") && fixed.contains("USER "),
+        "{fixed}"
+    );
+
+    // A bad entry is an error naming the file.
+    let bad = "[[nonroot.images]]\nnames = [\"x\"]\nfamily = \"no-such-family\"\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", bad.as_bytes()),
+    ]);
+    let o = dfix(d.path(), &["--check"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("dfix.toml") && stderr(&o).contains("[nonroot]"),
+        "{}",
+        stderr(&o)
+    );
+    let bad = "[multistage.recipes.go]\nno-such-key = 1\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", bad.as_bytes()),
+    ]);
+    let o = dfix(d.path(), &["--check"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("[multistage]"), "{}", stderr(&o));
+}
