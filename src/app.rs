@@ -229,7 +229,7 @@ const UNPINNED_IMAGE: &str = "unpinned-image";
 /// Looks up the digests of every image the files use, once each, when a
 /// selected rule needs them. Offline (or stdin mode without a config that
 /// allows the network) only the on-disk cache answers.
-fn gather_facts(texts: &[&str], settings: &[&Settings], configs: &Configs) -> Facts {
+fn gather_facts(docs: &[&Document], settings: &[&Settings], configs: &Configs) -> Facts {
     let mut facts = Facts::new();
     // User data for the non-root and multi-stage rules: the first config
     // (the explicit one, else the nearest ones found) that has it.
@@ -251,8 +251,7 @@ fn gather_facts(texts: &[&str], settings: &[&Settings], configs: &Configs) -> Fa
     if !wanted {
         return facts;
     }
-    let docs: Vec<Document> = texts.iter().map(|t| Document::parse(t)).collect();
-    let references = pinning::references(docs.iter().filter(|d| d.errors.is_empty()));
+    let references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
     if references.is_empty() {
         return facts;
     }
@@ -337,80 +336,86 @@ fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
-    // Read every file once: the digest look-ups need all their images first.
-    let texts: Vec<Result<String, String>> = jobs
-        .iter()
-        .map(|(path, _)| read_dockerfile(path).map_err(|e| format!("{}: {e}", path.display())))
-        .collect();
-    let readable: Vec<&str> = texts.iter().filter_map(|t| t.as_deref().ok()).collect();
+    // Read and parse every file once, in parallel: the digest look-ups need
+    // all their images first, and the rules then reuse the parsed documents.
+    let inputs: Vec<Result<Document, String>> = parallel_map(&jobs, |(path, _)| {
+        let shown = path.display();
+        let text = read_dockerfile(path).map_err(|e| format!("{shown}: {e}"))?;
+        std::panic::catch_unwind(|| Document::parse(&text)).map_err(|_| {
+            format!("{shown}: internal error: the parser panicked (file left unchanged)")
+        })
+    });
+    let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
     let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s)| s).collect();
-    let facts = gather_facts(&readable, &all_settings, &configs);
-    let outcomes = process_all(&jobs, &texts, &facts, mode);
+    let facts = gather_facts(&docs, &all_settings, &configs);
+    let outcomes = process_all(&jobs, &inputs, &facts, mode);
     report(args, mode, &jobs, outcomes, failed, lookups_failed(&facts))
 }
 
-/// Processes the files on up to two threads (the machines have two cores),
-/// keeping the input order for the report. A panic in one file is that
-/// file's error; the others go on.
-fn process_all(
-    jobs: &[(PathBuf, Settings)],
-    texts: &[Result<String, String>],
-    facts: &Facts,
-    mode: Mode,
-) -> Vec<Outcome> {
+/// Runs `f` over `items` on up to two threads (the machines have two
+/// cores), keeping the input order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 2)
-        .min(jobs.len().max(1));
+        .min(items.len().max(1));
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let next = &next;
+            let (next, f) = (&next, &f);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, settings)) = jobs.get(i) else {
-                    break;
-                };
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &texts[i] {
-                        Ok(text) => process_file(path, text, settings, facts, mode),
-                        Err(e) => Outcome::error(e.clone()),
-                    }))
-                    .unwrap_or_else(|_| {
-                        Outcome::error(format!(
-                            "{}: internal error: dfix panicked on this file (file left unchanged)",
-                            path.display()
-                        ))
-                    });
-                if tx.send((i, outcome)).is_err() {
+                let Some(item) = items.get(i) else { break };
+                if tx.send((i, f(item))).is_err() {
                     break;
                 }
             });
         }
     });
     drop(tx);
-    let mut slots: Vec<Option<Outcome>> = (0..jobs.len()).map(|_| None).collect();
-    for (i, o) in rx {
-        slots[i] = Some(o);
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for (i, r) in rx {
+        slots[i] = Some(r);
     }
-    slots
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::error("internal error: file not processed".into())))
-        .collect()
+    slots.into_iter().flatten().collect()
+}
+
+/// Processes the files in parallel, keeping the input order for the report.
+/// A panic in one file is that file's error; the others go on.
+fn process_all(
+    jobs: &[(PathBuf, Settings)],
+    inputs: &[Result<Document, String>],
+    facts: &Facts,
+    mode: Mode,
+) -> Vec<Outcome> {
+    let indexed: Vec<usize> = (0..jobs.len()).collect();
+    parallel_map(&indexed, |&i| {
+        let (path, settings) = &jobs[i];
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
+            Ok(doc) => process_file(path, doc, settings, facts, mode),
+            Err(e) => Outcome::error(e.clone()),
+        }))
+        .unwrap_or_else(|_| {
+            Outcome::error(format!(
+                "{}: internal error: dfix panicked on this file (file left unchanged)",
+                path.display()
+            ))
+        })
+    })
 }
 
 /// Checks or fixes one text. `write` gets the fixed text in fix mode.
 fn process_text(
     shown: &str,
-    text: &str,
+    doc: &Document,
     settings: &Settings,
     facts: &Facts,
     mode: Mode,
     write: &dyn Fn(&str) -> Result<(), String>,
 ) -> Outcome {
-    let doc = Document::parse(text);
+    let text = doc.source();
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
     }
@@ -429,12 +434,12 @@ fn process_text(
     facts_here.multistage = facts.multistage.clone();
     let facts = &facts_here;
     if mode == Mode::Check {
-        let checked = engine::check_document(&doc, settings, facts);
+        let checked = engine::check_document(doc, settings, facts);
         return Outcome {
             hidden: engine::hidden_unsafe_fixes(&checked, settings.unsafe_fixes),
             findings: checked
                 .iter()
-                .map(|d| Finding::new(shown, &doc, d, settings.unsafe_fixes))
+                .map(|d| Finding::new(shown, doc, d, settings.unsafe_fixes))
                 .collect(),
             ..Outcome::default()
         };
@@ -470,13 +475,13 @@ fn process_text(
 
 fn process_file(
     path: &Path,
-    text: &str,
+    doc: &Document,
     settings: &Settings,
     facts: &Facts,
     mode: Mode,
 ) -> Outcome {
     let shown = path.display().to_string();
-    process_text(&shown, text, settings, facts, mode, &|out| {
+    process_text(&shown, doc, settings, facts, mode, &|out| {
         write_atomic(path, out).map_err(|e| e.to_string())
     })
 }
@@ -506,8 +511,9 @@ fn run_stdin(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let facts = gather_facts(&[text.as_str()], &[&settings], configs);
-    let outcome = process_text(&shown, &text, &settings, &facts, mode, &|_| Ok(()));
+    let doc = Document::parse(&text);
+    let facts = gather_facts(&[&doc], &[&settings], configs);
+    let outcome = process_text(&shown, &doc, &settings, &facts, mode, &|_| Ok(()));
     if let Some(e) = &outcome.error {
         // Nothing on stdout: an editor keeps its buffer.
         eprintln!("error: {e}");

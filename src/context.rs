@@ -1,6 +1,6 @@
 //! Build-context facts for the multi-stage split: which files sit next to
 //! the Dockerfile and what its manifests say (Cargo.toml, package.json,
-//! go.mod, pom.xml). Read once per Dockerfile; anything unreadable is just
+//! go.mod, pom.xml). Read once per folder and run; anything unreadable is just
 //! not known.
 
 use std::collections::BTreeSet;
@@ -35,11 +35,30 @@ pub fn facts_for(dockerfile: &Path) -> Facts {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    if let Some(ctx) = read_context(dir) {
+    if let Some(ctx) = cached_context(dir) {
         facts.context_files = Some(ctx.files.clone());
         facts.context = Some(ctx);
     }
     facts
+}
+
+/// Many Dockerfiles can share a folder: it is listed once per run.
+fn cached_context(dir: &Path) -> Option<BuildContext> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<std::path::PathBuf, Option<BuildContext>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = dir.to_path_buf();
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let ctx = read_context(dir);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, ctx.clone());
+    ctx
 }
 
 /// Reads the build context at `dir`.

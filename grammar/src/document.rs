@@ -211,6 +211,9 @@ pub struct Instruction {
     /// as the last line, possibly followed by comment or empty lines): text
     /// appended after it would join this instruction.
     pub open_continuation: bool,
+    /// Shell analyses, computed once on first use: many rules read the same RUN.
+    shell_cache: std::sync::OnceLock<Option<std::sync::Arc<crate::shell::ShellScript>>>,
+    heredoc_cache: std::sync::OnceLock<Vec<std::sync::Arc<crate::shell::ShellScript>>>,
 }
 
 impl Instruction {
@@ -243,34 +246,48 @@ impl Instruction {
     /// The shell script of a shell-form RUN, CMD or ENTRYPOINT (the
     /// arguments, Dockerfile continuations and comment lines removed), with
     /// offsets mapped back to `source`, the document's text.
-    pub fn shell_script(&self, source: &str) -> Option<crate::shell::ShellScript> {
+    /// Parsed once and shared.
+    pub fn shell_script(&self, source: &str) -> Option<std::sync::Arc<crate::shell::ShellScript>> {
         let ins = self.effective();
-        if !matches!(ins.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint) || ins.is_exec_form() {
-            return None;
-        }
-        let ranges = ins.logical.file_ranges(ins.args_range.clone());
-        Some(crate::shell::ShellScript::parse(
-            crate::shell::ShellSource::from_ranges(source, &ranges),
-        ))
+        ins.shell_cache
+            .get_or_init(|| {
+                if !matches!(ins.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint)
+                    || ins.is_exec_form()
+                {
+                    return None;
+                }
+                let ranges = ins.logical.file_ranges(ins.args_range.clone());
+                Some(std::sync::Arc::new(crate::shell::ShellScript::parse(
+                    crate::shell::ShellSource::from_ranges(source, &ranges),
+                )))
+            })
+            .clone()
     }
 
     /// The shell scripts of heredocs that RUN executes (bodies fed to the
     /// shell: `RUN <<EOF` without a command, or `bash <<EOF`, `sh <<EOF`).
-    pub fn heredoc_scripts(&self, source: &str) -> Vec<crate::shell::ShellScript> {
+    /// Parsed once and shared.
+    pub fn heredoc_scripts(&self, source: &str) -> Vec<std::sync::Arc<crate::shell::ShellScript>> {
         let ins = self.effective();
-        if ins.kind != Kind::Run {
-            return Vec::new();
-        }
-        ins.heredocs
-            .iter()
-            .filter(|h| !h.body_span.is_empty())
-            .map(|h| {
-                crate::shell::ShellScript::parse(crate::shell::ShellSource::from_ranges(
-                    source,
-                    std::slice::from_ref(&h.body_span),
-                ))
+        ins.heredoc_cache
+            .get_or_init(|| {
+                if ins.kind != Kind::Run {
+                    return Vec::new();
+                }
+                ins.heredocs
+                    .iter()
+                    .filter(|h| !h.body_span.is_empty())
+                    .map(|h| {
+                        std::sync::Arc::new(crate::shell::ShellScript::parse(
+                            crate::shell::ShellSource::from_ranges(
+                                source,
+                                std::slice::from_ref(&h.body_span),
+                            ),
+                        ))
+                    })
+                    .collect()
             })
-            .collect()
+            .clone()
     }
 
     /// The instruction that takes effect: the ONBUILD's sub-instruction or this one.
@@ -765,6 +782,8 @@ impl Document {
             sub,
             inner_comments,
             open_continuation,
+            shell_cache: std::sync::OnceLock::new(),
+            heredoc_cache: std::sync::OnceLock::new(),
         }
     }
 }

@@ -532,6 +532,9 @@ pub struct ShellScript {
     /// `None` only if tree-sitter refused to parse (it never should without
     /// a timeout or cancellation; kept optional so that we never panic).
     tree: Option<Tree>,
+    /// Built once on first use: many rules read the same script.
+    statements_cache: std::sync::OnceLock<Vec<Statement>>,
+    commands_cache: std::sync::OnceLock<Vec<Command>>,
 }
 
 impl std::fmt::Debug for ShellScript {
@@ -582,7 +585,12 @@ impl ShellScript {
     /// and commands are still reported where tree-sitter recovered them.
     pub fn parse(source: ShellSource) -> ShellScript {
         let tree = parse_text(&source.text);
-        ShellScript { source, tree }
+        ShellScript {
+            source,
+            tree,
+            statements_cache: std::sync::OnceLock::new(),
+            commands_cache: std::sync::OnceLock::new(),
+        }
     }
 
     /// The source text and offset map.
@@ -620,7 +628,12 @@ impl ShellScript {
     /// Top-level statements in order. Each is an and-or list of pipelines
     /// joined by `&&`/`||`; statements are separated by `;`, `&` or a
     /// newline. Comments and ERROR nodes at the top level are skipped.
-    pub fn statements(&self) -> Vec<Statement> {
+    pub fn statements(&self) -> &[Statement] {
+        self.statements_cache
+            .get_or_init(|| self.build_statements())
+    }
+
+    fn build_statements(&self) -> Vec<Statement> {
         let Some(tree) = &self.tree else {
             return Vec::new();
         };
@@ -655,11 +668,11 @@ impl ShellScript {
     /// Every simple command anywhere (inside subshells, `if`/`for` bodies,
     /// `$( )`, including commands tree-sitter recovered inside ERROR nodes),
     /// in source order.
-    pub fn commands(&self) -> Vec<Command> {
-        match &self.tree {
+    pub fn commands(&self) -> &[Command] {
+        self.commands_cache.get_or_init(|| match &self.tree {
             Some(tree) => Builder { src: &self.source }.commands_in(tree.root_node()),
             None => Vec::new(),
-        }
+        })
     }
 }
 
@@ -1414,7 +1427,7 @@ mod tests {
         }
 
         let cmds = s.commands();
-        assert_eq!(names(&cmds), ["apt-get", "apt-get", "rm"]);
+        assert_eq!(names(cmds), ["apt-get", "apt-get", "rm"]);
         let install = &cmds[1];
         assert!(install.name_is("apt-get"));
         assert_eq!(
@@ -1461,10 +1474,7 @@ mod tests {
             ]
         );
         let cmds = s.commands();
-        assert_eq!(
-            names(&cmds),
-            ["set", "apk", "cd", "export", "make", "unset"]
-        );
+        assert_eq!(names(cmds), ["set", "apk", "cd", "export", "make", "unset"]);
         let set = &cmds[0];
         assert!(set.has_flag('e') && set.has_flag('u') && set.has_flag('x'));
         assert!(!set.has_flag('o'));
@@ -1528,7 +1538,7 @@ mod tests {
         assert!(!s.has_errors(), "{:?}", s.error_spans());
         let cmds = s.commands();
         assert_eq!(
-            names(&cmds),
+            names(cmds),
             ["., ", "echo", "pip", "cd", "make", "tee", "<none>", "curl", "jq", "echo", "uname"]
                 .map(|n| n.replace(", ", ""))
         );
@@ -1772,7 +1782,7 @@ mod tests {
             cat.redirects[1].target.as_ref().map(|w| w.raw.as_str()),
             Some("/etc/apt/sources.list")
         );
-        assert_eq!(names(&s.commands()), ["cat", "apt-get", "exit", "rm"]);
+        assert_eq!(names(s.commands()), ["cat", "apt-get", "exit", "rm"]);
 
         let piped = script("cat <<EOF | sh -s\necho hi\nEOF\n");
         assert!(!piped.has_errors());
@@ -1790,12 +1800,12 @@ mod tests {
         let stmts = s.statements();
         assert_eq!(stmts.len(), 3);
         let text = s.source().text();
-        for st in &stmts {
+        for st in stmts {
             let (op, span) = st.terminator().cloned().unwrap();
             assert_eq!(op, Operator::Newline);
             assert_eq!(&text[span], "\n");
         }
-        assert_eq!(names(&s.commands()), ["set", "apt-get", "apt-get"]);
+        assert_eq!(names(s.commands()), ["set", "apt-get", "apt-get"]);
     }
 
     const DOCKERFILE: &str = "FROM debian:12\n\
@@ -1850,7 +1860,7 @@ CMD [\"sh\"]\n";
         assert_eq!(install.span, start..end);
         assert_eq!(&DOCKERFILE[install.span.clone()], "inst\\\nall");
         // The blank line inside the continuation is skipped, as BuildKit does.
-        assert_eq!(names(&cmds), ["apt-get", "apt-get", "rm"]);
+        assert_eq!(names(cmds), ["apt-get", "apt-get", "rm"]);
         let rm = &cmds[2];
         let at = DOCKERFILE.find("rm -rf").unwrap();
         assert_eq!(rm.span, at..at + "rm -rf /var/lib/apt/lists/*".len());
@@ -1869,7 +1879,7 @@ CMD [\"sh\"]\n";
             let cmds = s.commands();
             assert!(cmds.len() >= 3, "{}: {cmds:?}", s.source().text());
             let mut checked = 0;
-            for w in all_words(&cmds) {
+            for w in all_words(cmds) {
                 assert_eq!(w.raw, s.source().text()[w.text_span.clone()]);
                 if w.contiguous {
                     assert_eq!(&file[w.span.clone()], w.raw, "{w:?}");
@@ -1880,7 +1890,7 @@ CMD [\"sh\"]\n";
             }
             assert!(checked > 5);
             // Command spans too, when they do not cross a continuation.
-            for c in &cmds {
+            for c in cmds {
                 if s.source().is_contiguous(c.text_span.clone()) {
                     assert_eq!(file[c.span.clone()], s.source().text()[c.text_span.clone()]);
                 }
@@ -1966,10 +1976,10 @@ CMD [\"sh\"]\n";
             let _ = s.error_spans();
             let stmts = s.statements();
             let cmds = s.commands();
-            for st in &stmts {
+            for st in stmts {
                 assert!(st.span.end <= input.len());
             }
-            for w in all_words(&cmds) {
+            for w in all_words(cmds) {
                 assert!(w.span.start <= w.span.end && w.span.end <= input.len());
             }
         }

@@ -140,16 +140,15 @@ fn command_words(c: &Command, vars: &HashMap<String, String>) -> Vec<String> {
 }
 
 /// The shell scripts a RUN executes.
-pub fn run_scripts(doc: &Document, ins: &Instruction) -> Vec<ShellScript> {
+pub fn run_scripts(doc: &Document, ins: &Instruction) -> Vec<std::sync::Arc<ShellScript>> {
     let mut out = Vec::new();
     match &ins.form {
         Form::Exec(items) => {
             // `RUN ["sh", "-c", "..."]`.
             if let Some(p) = items.iter().position(|a| a == "-c") {
                 if let Some(script) = items.get(p + 1) {
-                    out.push(ShellScript::parse(ShellSource::from_text(
-                        script,
-                        ins.span.start,
+                    out.push(std::sync::Arc::new(ShellScript::parse(
+                        ShellSource::from_text(script, ins.span.start),
                     )));
                 }
             }
@@ -351,7 +350,7 @@ impl Walker<'_> {
                     local.insert(k.to_string(), v);
                 }
             }
-            let words = command_words(&c, &local);
+            let words = command_words(c, &local);
             let Some(name) = words.first().map(|n| basename(n).to_string()) else {
                 // Assignment-only statement: a shell variable.
                 for asg in &c.assignments {
@@ -721,7 +720,7 @@ pub fn instruction_entry(
             *needs_shell = true;
             if let Some(script) = ins.shell_script(doc.source()) {
                 for c in script.commands() {
-                    let words = command_words(&c, vars);
+                    let words = command_words(c, vars);
                     entry_words(&words, vars, cwd, context, needs_shell, &mut out, 0);
                 }
             }
@@ -766,7 +765,7 @@ fn entry_words(
             if let Some(script) = words.get(p + 1) {
                 let s = ShellScript::parse(ShellSource::from_text(script, 0));
                 for c in s.commands() {
-                    let cw = command_words(&c, vars);
+                    let cw = command_words(c, vars);
                     entry_words(&cw, vars, cwd, context, needs_shell, out, depth + 1);
                 }
                 return;
@@ -794,7 +793,7 @@ fn entry_words(
                 Some(Some(text)) => {
                     let s = ShellScript::parse(ShellSource::from_text(text, 0));
                     for c in s.commands() {
-                        let cw = command_words(&c, vars);
+                        let cw = command_words(c, vars);
                         entry_words(&cw, vars, cwd, context, needs_shell, out, depth + 1);
                     }
                 }

@@ -122,7 +122,7 @@ pub fn append_command(
         return Err("the last command runs in the background");
     }
     let anchor = last.span.end;
-    let errexit = sets_errexit(&statements);
+    let errexit = sets_errexit(statements);
     let eol = doc.line_ending();
     if rs.kind == ScriptKind::HeredocBody {
         if errexit {
@@ -139,7 +139,7 @@ pub fn append_command(
     let sep = match separator {
         Separator::And => "&&",
         Separator::Semicolon if errexit => ";",
-        Separator::Auto if errexit && semicolon_style(&statements) => ";",
+        Separator::Auto if errexit && semicolon_style(statements) => ";",
         _ => "&&",
     };
     let multi_line = src[ins.span.start..anchor].contains('\n');
@@ -147,7 +147,7 @@ pub fn append_command(
         return Ok(Edit::insert(anchor, format!(" {sep} {command}")));
     }
     let esc = rs.escape;
-    let (style, leading_at) = chain_style(src, &statements, esc);
+    let (style, leading_at) = chain_style(src, statements, esc);
     let last_item = last
         .items
         .last()

@@ -37,7 +37,7 @@ pub enum ScriptKind {
 /// One shell script a RUN executes.
 pub struct RunScript {
     /// The parsed script.
-    pub script: ShellScript,
+    pub script: std::sync::Arc<ShellScript>,
     /// How it is embedded.
     pub kind: ScriptKind,
     /// The escape character of line continuations inside it: the
@@ -47,12 +47,12 @@ pub struct RunScript {
 
 impl RunScript {
     /// Top-level statements.
-    pub fn statements(&self) -> Vec<Statement> {
+    pub fn statements(&self) -> &[Statement] {
         self.script.statements()
     }
 
     /// Every simple command, anywhere in the script.
-    pub fn commands(&self) -> Vec<Command> {
+    pub fn commands(&self) -> &[Command] {
         self.script.commands()
     }
 
@@ -110,7 +110,7 @@ pub fn run_scripts(src: &str, ins: &Instruction) -> Vec<RunScript> {
     if end > line_end {
         ranges.push(line_end..end);
     }
-    let script = ShellScript::parse(ShellSource::from_ranges(src, &ranges));
+    let script = std::sync::Arc::new(ShellScript::parse(ShellSource::from_ranges(src, &ranges)));
     vec![RunScript {
         script,
         kind: ScriptKind::ShellWithHeredoc,
@@ -405,11 +405,11 @@ pub fn missing_flag(ctx: &Context, meta: &'static RuleMeta, spec: &MissingFlag) 
         }
         for rs in &scripts {
             for cmd in rs.commands() {
-                let Some(sub) = subcommand(&cmd, spec.names, spec.value_flags) else {
+                let Some(sub) = subcommand(cmd, spec.names, spec.value_flags) else {
                     continue;
                 };
                 if !sub.value.as_deref().is_some_and(|v| spec.subs.contains(&v))
-                    || (spec.present)(&cmd)
+                    || (spec.present)(cmd)
                 {
                     continue;
                 }
@@ -487,9 +487,9 @@ pub fn missing_cleanup(
         let mut cleaned = false;
         for (k, rs) in scripts.iter().enumerate() {
             for cmd in rs.commands() {
-                if (spec.fills)(&cmd) {
-                    last = Some((k, cmd));
-                } else if (spec.cleans)(&cmd) {
+                if (spec.fills)(cmd) {
+                    last = Some((k, cmd.clone()));
+                } else if (spec.cleans)(cmd) {
                     cleaned = true;
                 }
             }

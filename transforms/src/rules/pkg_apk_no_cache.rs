@@ -112,7 +112,7 @@ fn later_reads_index(ctx: &Context, index: usize) -> bool {
         run_scripts(ctx.doc.source(), &ctx.doc.instructions[j])
             .iter()
             .flat_map(|s| s.commands())
-            .any(|c| reads_index(&c))
+            .any(reads_index)
     })
 }
 
@@ -136,7 +136,7 @@ fn check_run(ctx: &Context, index: usize, ins: &Instruction, out: &mut Vec<Diagn
                 continue;
             }
             adds += 1;
-            if no_cache(&cmd) {
+            if no_cache(cmd) {
                 continue;
             }
             all_no_cache = false;
@@ -155,10 +155,7 @@ fn check_run(ctx: &Context, index: usize, ins: &Instruction, out: &mut Vec<Diagn
     if adds == 0 || !all_no_cache || ins.sub.is_some() {
         return;
     }
-    let reads = scripts
-        .iter()
-        .flat_map(|s| s.commands())
-        .any(|c| reads_index(&c));
+    let reads = scripts.iter().flat_map(|s| s.commands()).any(reads_index);
     if reads || later_reads_index(ctx, index) {
         return;
     }
@@ -179,7 +176,7 @@ fn check_run(ctx: &Context, index: usize, ins: &Instruction, out: &mut Vec<Diagn
                 } else {
                     continue;
                 };
-                let Some(range) = removal_range(ins, &statements, si, ii) else {
+                let Some(range) = removal_range(ins, statements, si, ii) else {
                     continue;
                 };
                 out.push(

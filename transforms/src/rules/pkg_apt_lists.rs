@@ -80,7 +80,7 @@ fn later_reader(ctx: &Context, index: usize, _: &Instruction) -> Option<&'static
         let ins = &doc.instructions[j];
         let cmds: Vec<Command> = run_scripts(doc.source(), ins)
             .iter()
-            .flat_map(|s| s.commands())
+            .flat_map(|s| s.commands().iter().cloned())
             .collect();
         if cmds.iter().any(reads_apt_lists) && !cmds.iter().any(is_apt_update) {
             return Some("a later RUN installs without `apt-get update`");

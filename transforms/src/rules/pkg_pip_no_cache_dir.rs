@@ -123,10 +123,10 @@ impl Rule for PipNoCacheDir {
             }
             for rs in &scripts {
                 for cmd in rs.commands() {
-                    let Some(install) = install_word(&cmd) else {
+                    let Some(install) = install_word(cmd) else {
                         continue;
                     };
-                    if opted_out(&cmd) {
+                    if opted_out(cmd) {
                         continue;
                     }
                     let fix = editable(install).then(|| {

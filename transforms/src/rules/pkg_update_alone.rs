@@ -108,7 +108,7 @@ fn uses(cmd: &Command, m: Manager) -> bool {
 fn only_updates(rs: &RunScript) -> Option<Manager> {
     let statements = rs.statements();
     let mut found = None;
-    for s in &statements {
+    for s in statements {
         for it in &s.items {
             if it.pipeline.is_piped() || it.pipeline.elements.len() != 1 {
                 return None;

@@ -382,11 +382,11 @@ pub fn created_users(ins: &Instruction, src: &str, vars: &Vars) -> Vec<String> {
         }
         return out;
     }
-    let mut scripts: Vec<ShellScript> = ins.shell_script(src).into_iter().collect();
+    let mut scripts: Vec<std::sync::Arc<ShellScript>> = ins.shell_script(src).into_iter().collect();
     scripts.extend(ins.heredoc_scripts(src));
     for script in scripts {
         for cmd in script.commands() {
-            if let Some(name) = command_created_user(&cmd, vars) {
+            if let Some(name) = command_created_user(cmd, vars) {
                 out.push(name);
             }
         }
