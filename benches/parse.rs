@@ -71,6 +71,8 @@ fn main() {
             }
         }
         let shell = t1.elapsed().as_secs_f64();
+        // Fresh documents: the first pass cached their shell analyses.
+        let docs: Vec<Document> = texts.iter().map(|t| Document::parse(t)).collect();
         let t2 = Instant::now();
         let mut m = 0;
         for (d, t) in docs.iter().zip(&texts) {
