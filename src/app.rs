@@ -229,7 +229,11 @@ const UNPINNED_IMAGE: &str = "unpinned-image";
 /// Looks up the digests of every image the files use, once each, when a
 /// selected rule needs them. Offline (or stdin mode without a config that
 /// allows the network) only the on-disk cache answers.
-fn gather_facts(docs: &[&Document], settings: &[&Settings], configs: &Configs) -> Facts {
+fn gather_facts(
+    docs: &[&Document],
+    settings: &[&Settings],
+    configs: &Configs,
+) -> (Facts, Option<registry::Resolver>) {
     let mut facts = Facts::new();
     // User data for the non-root and multi-stage rules: the first config
     // (the explicit one, else the nearest ones found) that has it.
@@ -249,12 +253,9 @@ fn gather_facts(docs: &[&Document], settings: &[&Settings], configs: &Configs) -
             .any(|r| r.meta().is_named(UNPINNED_IMAGE) || r.meta().is_named("latest-tag"))
     });
     if !wanted {
-        return facts;
+        return (facts, None);
     }
     let references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
-    if references.is_empty() {
-        return facts;
-    }
     let mut registries = HashMap::new();
     for config in configs.explicit.iter().chain(configs.by_dir.values()) {
         for (host, r) in config.file.registries.iter().flatten() {
@@ -277,8 +278,46 @@ fn gather_facts(docs: &[&Document], settings: &[&Settings], configs: &Configs) -
         registries,
         ..registry::ResolverOptions::default()
     });
-    facts.digests = pinning::lookup(&resolver, &references);
-    facts
+    if !references.is_empty() {
+        facts.digests = pinning::lookup(&resolver, &references);
+    }
+    (facts, Some(resolver))
+}
+
+/// Fixes can bring in images that were not in the file (the runtime stage
+/// of a split build): look those up too and fix again, so they come out
+/// pinned like the others. Bounded: each pass only adds look-ups.
+fn fix_with_lookups(
+    text: &str,
+    settings: &Settings,
+    facts: &Facts,
+    resolver: Option<&registry::Resolver>,
+) -> Result<engine::Fixed, engine::FixError> {
+    let mut fixed = engine::fix(text, settings, facts)?;
+    let Some(resolver) = resolver else {
+        return Ok(fixed);
+    };
+    let mut more = facts.clone();
+    for _ in 0..3 {
+        let missing: Vec<String> = pinning::references([&fixed.document])
+            .into_iter()
+            .filter(|r| !more.digests.contains_key(r))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        let found = pinning::lookup(resolver, &missing);
+        if found.is_empty() {
+            break;
+        }
+        more.digests.extend(found);
+        let again = engine::fix(fixed.output(), settings, &more)?;
+        fixed = engine::Fixed {
+            applied: fixed.applied.into_iter().chain(again.applied).collect(),
+            ..again
+        };
+    }
+    Ok(fixed)
 }
 
 fn run(args: &RunArgs) -> ExitCode {
@@ -347,8 +386,8 @@ fn run(args: &RunArgs) -> ExitCode {
     });
     let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
     let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s)| s).collect();
-    let facts = gather_facts(&docs, &all_settings, &configs);
-    let outcomes = process_all(&jobs, &inputs, &facts, mode);
+    let (facts, resolver) = gather_facts(&docs, &all_settings, &configs);
+    let outcomes = process_all(&jobs, &inputs, &facts, resolver.as_ref(), mode);
     report(args, mode, &jobs, outcomes, failed, lookups_failed(&facts))
 }
 
@@ -388,13 +427,14 @@ fn process_all(
     jobs: &[(PathBuf, Settings)],
     inputs: &[Result<Document, String>],
     facts: &Facts,
+    resolver: Option<&registry::Resolver>,
     mode: Mode,
 ) -> Vec<Outcome> {
     let indexed: Vec<usize> = (0..jobs.len()).collect();
     parallel_map(&indexed, |&i| {
         let (path, settings) = &jobs[i];
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
-            Ok(doc) => process_file(path, doc, settings, facts, mode),
+            Ok(doc) => process_file(path, doc, settings, facts, resolver, mode),
             Err(e) => Outcome::error(e.clone()),
         }))
         .unwrap_or_else(|_| {
@@ -412,6 +452,7 @@ fn process_text(
     doc: &Document,
     settings: &Settings,
     facts: &Facts,
+    resolver: Option<&registry::Resolver>,
     mode: Mode,
     write: &dyn Fn(&str) -> Result<(), String>,
 ) -> Outcome {
@@ -444,7 +485,7 @@ fn process_text(
             ..Outcome::default()
         };
     }
-    let fixed = match engine::fix(text, settings, facts) {
+    let fixed = match fix_with_lookups(text, settings, facts, resolver) {
         Ok(f) => f,
         Err(e) => return Outcome::error(format!("{shown}: {e} (file left unchanged)")),
     };
@@ -478,10 +519,11 @@ fn process_file(
     doc: &Document,
     settings: &Settings,
     facts: &Facts,
+    resolver: Option<&registry::Resolver>,
     mode: Mode,
 ) -> Outcome {
     let shown = path.display().to_string();
-    process_text(&shown, doc, settings, facts, mode, &|out| {
+    process_text(&shown, doc, settings, facts, resolver, mode, &|out| {
         write_atomic(path, out).map_err(|e| e.to_string())
     })
 }
@@ -512,8 +554,16 @@ fn run_stdin(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
         }
     };
     let doc = Document::parse(&text);
-    let facts = gather_facts(&[&doc], &[&settings], configs);
-    let outcome = process_text(&shown, &doc, &settings, &facts, mode, &|_| Ok(()));
+    let (facts, resolver) = gather_facts(&[&doc], &[&settings], configs);
+    let outcome = process_text(
+        &shown,
+        &doc,
+        &settings,
+        &facts,
+        resolver.as_ref(),
+        mode,
+        &|_| Ok(()),
+    );
     if let Some(e) = &outcome.error {
         // Nothing on stdout: an editor keeps its buffer.
         eprintln!("error: {e}");
