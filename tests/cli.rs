@@ -505,7 +505,11 @@ fn sarif_output_has_what_github_needs() {
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
     }
-    if let Ok(schema) = std::env::var("SARIF_SCHEMA") {
+    let schema = std::env::var("SARIF_SCHEMA");
+    if schema.is_err() && std::env::var_os("CI").is_some() {
+        panic!("CI must validate SARIF against the schema: scripts/test.sh sets SARIF_SCHEMA");
+    }
+    if let Ok(schema) = schema {
         let log_path = d.path().join("log.sarif");
         fs::write(&log_path, &o.stdout).unwrap();
         let script = "import json,sys,jsonschema\n\
