@@ -22,6 +22,9 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     // `RUN something \` is the last text of the file: whatever follows it
     // joins the RUN, so there is no place for a USER (reported only).
     ("buildkit-testfiles/continue-at-eof/Dockerfile", "no user"),
+    // The same with a comment line after the last `\`: the continuation is
+    // still open at the end of the file.
+    ("hard/01-trailing-comment-after-cont.df", "no user"),
 ];
 
 fn corpus() -> Option<PathBuf> {
