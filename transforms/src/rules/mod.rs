@@ -35,6 +35,7 @@ pub mod pkg_apt_no_install_recommends;
 pub mod pkg_consecutive_run;
 pub mod pkg_dnf_clean;
 pub mod pkg_dnf_yes;
+pub mod pkg_npm_cache_clean;
 pub mod pkg_pip_no_cache_dir;
 pub mod pkg_update_alone;
 pub mod pkg_yarn_cache_clean;
@@ -76,6 +77,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_pip_no_cache_dir::PipNoCacheDir,
     &pkg_yarn_cache_clean::YarnCacheClean,
     &pkg_consecutive_run::ConsecutiveRun,
+    &pkg_npm_cache_clean::NpmCacheClean,
     &split_build_and_runtime::SplitBuildAndRuntime,
 ];
 
