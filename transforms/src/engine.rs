@@ -303,6 +303,28 @@ pub fn hidden_unsafe_fixes(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exclusive_fix_takes_a_round_of_its_own() {
+        let meta = &crate::rules::from_as_casing::META;
+        let text = "FROM a as b\nRUN x\n";
+        let plain = Diagnostic::new(meta, "plain", 0..1)
+            .with_fix(Fix::safe("p", vec![Edit::insert(0, "#")]));
+        let restructure = Diagnostic::new(meta, "split", 7..8)
+            .with_fix(Fix::unsafe_fix("s", vec![Edit::insert(text.len(), "FROM c\n")]).exclusive());
+        let both = [plain.clone(), restructure.clone()];
+        let taken = pick_fixes(&both, text, true).unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].message, "split");
+        // Without unsafe fixes the exclusive one does not apply, and the rest go ahead.
+        let taken = pick_fixes(&both, text, false).unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].message, "plain");
+        // Two non-conflicting plain fixes go together.
+        let other = Diagnostic::new(meta, "other", 9..10)
+            .with_fix(Fix::safe("o", vec![Edit::insert(9, "#")]));
+        assert_eq!(pick_fixes(&[plain, other], text, false).unwrap().len(), 2);
+    }
     use crate::diagnostic::Diagnostic;
     use crate::edit::Fix;
     use crate::rule::{FixAvailability, Rule, Severity};
