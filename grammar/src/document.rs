@@ -605,17 +605,6 @@ impl Document {
         if let Some(sub) = sub_node {
             line_end = sub.start_byte();
         }
-        let open_continuation = children
-            .iter()
-            .rev()
-            .find(|c| c.kind() != "heredoc" && !c.kind().ends_with("_instruction"))
-            .is_some_and(|c| {
-                matches!(
-                    c.kind(),
-                    "line_continuation" | "continuation_comment" | "empty_continuation"
-                )
-            })
-            || sub_node_open(&children);
         let mut removed: Vec<Range<usize>> = Vec::new();
         let mut inner_comments = Vec::new();
         for c in &children {
@@ -754,6 +743,21 @@ impl Document {
             form = s.form.clone();
         }
 
+        // The last token still continues the line (an ONBUILD's is its
+        // sub-instruction's).
+        let open_continuation = match &sub {
+            Some(s) => s.open_continuation,
+            None => children
+                .iter()
+                .rev()
+                .find(|c| c.kind() != "heredoc")
+                .is_some_and(|c| {
+                    matches!(
+                        c.kind(),
+                        "line_continuation" | "continuation_comment" | "empty_continuation"
+                    )
+                }),
+        };
         let span = keyword_span.start..node.end_byte();
         // BuildKit's end line: the last physical line the instruction consumed
         // (a consumed line end belongs to the line before it).
@@ -786,24 +790,6 @@ impl Document {
             heredoc_cache: std::sync::OnceLock::new(),
         }
     }
-}
-
-/// ONBUILD: its sub-instruction is the last child; look at that one's tokens.
-fn sub_node_open(children: &[Node]) -> bool {
-    let Some(sub) = children
-        .last()
-        .filter(|c| c.kind().ends_with("_instruction"))
-    else {
-        return false;
-    };
-    let mut cursor = sub.walk();
-    let last = sub.named_children(&mut cursor).last();
-    last.is_some_and(|c| {
-        matches!(
-            c.kind(),
-            "line_continuation" | "continuation_comment" | "empty_continuation"
-        )
-    })
 }
 
 fn print_leaves(

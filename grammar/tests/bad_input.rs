@@ -123,6 +123,7 @@ fn open_continuation_at_end_of_file_is_known() {
         ("FROM x\nRUN ls \\\n  -la\n", false),
         ("FROM x\nRUN ls\n", false),
         ("FROM x\nONBUILD RUN ls \\\n", true),
+        ("FROM x\nONBUILD \\\n  RUN ls\n", false),
     ] {
         let doc = Document::parse(text);
         assert_eq!(

@@ -312,7 +312,7 @@ fn edits_for(
         .unwrap_or(stage.from);
     let from_kw = &doc.instructions[stage.from].keyword;
     let mut before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
-    if before.is_none() && ends_in_open_continuation(doc, &doc.instructions[range.end - 1]) {
+    if before.is_none() && doc.instructions[range.end - 1].open_continuation {
         // Nothing can follow a last line that ends with the escape
         // character: it would join that instruction. Go in front of the
         // first instruction after the anchor, or give up.
@@ -363,15 +363,6 @@ fn edits_for(
             }
         }
     }
-}
-
-/// True when `ins` is the file's last text and its last line ends with the
-/// escape character (a continuation that BuildKit closes at end of file).
-fn ends_in_open_continuation(doc: &Document, ins: &dfix_grammar::Instruction) -> bool {
-    let src = doc.source();
-    src[ins.span.end..].trim().is_empty()
-        && ins.heredocs.is_empty()
-        && (ins.open_continuation || src[..ins.span.end].trim_end().ends_with(doc.escape))
 }
 
 /// The leading blanks of the line holding `offset`.
