@@ -237,15 +237,10 @@ fn gather_facts(
     let mut facts = Facts::new();
     // User data for the non-root and multi-stage rules: the first config
     // (the explicit one, else the nearest ones found) that has it.
-    for config in configs.explicit.iter().chain(configs.by_dir.values()) {
-        if facts.multistage.is_none() {
-            if let Ok(Some(r)) = config.recipes() {
-                facts.multistage = Some(Arc::new(r));
-            }
-        }
-        if let Ok(Some(db)) = config.image_db() {
-            dfix_transforms::users::set_image_db(Some(db));
-        }
+    let all = || configs.explicit.iter().chain(configs.by_dir.values());
+    facts.multistage = all().find_map(|c| c.recipes.clone());
+    if let Some(db) = all().find_map(|c| c.image_db.clone()) {
+        dfix_transforms::users::set_image_db(Some(db));
     }
     let wanted = settings.iter().any(|s| {
         s.rules

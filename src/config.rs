@@ -53,6 +53,10 @@ pub struct Config {
     pub path: PathBuf,
     /// What it says.
     pub file: ConfigFile,
+    /// The built-in image data merged with `[nonroot]`, built once at load.
+    pub image_db: Option<dfix_transforms::users::db::ImageDb>,
+    /// The built-in recipes merged with `[multistage]`, built once at load.
+    pub recipes: Option<std::sync::Arc<dfix_transforms::multistage::Recipes>>,
 }
 
 fn option_value(v: &toml::Value) -> Option<OptionValue> {
@@ -77,12 +81,18 @@ impl Config {
         let config = Config {
             path: path.to_path_buf(),
             file,
+            image_db: None,
+            recipes: None,
         };
         // Reject unknown rules and options now, with the file's name.
         config.settings(&[], &[], false, false, false)?;
-        config.image_db()?;
-        config.recipes()?;
-        Ok(config)
+        let image_db = config.image_db()?;
+        let recipes = config.recipes()?.map(std::sync::Arc::new);
+        Ok(Config {
+            image_db,
+            recipes,
+            ..config
+        })
     }
 
     /// The nearest config file in `dir` or a folder above it.
@@ -143,7 +153,7 @@ impl Config {
 
 impl Config {
     /// The non-root rules' image data with this config's `[nonroot]` entries.
-    pub fn image_db(&self) -> Result<Option<dfix_transforms::users::db::ImageDb>, String> {
+    fn image_db(&self) -> Result<Option<dfix_transforms::users::db::ImageDb>, String> {
         let Some(table) = &self.file.nonroot else {
             return Ok(None);
         };
@@ -153,7 +163,7 @@ impl Config {
     }
 
     /// The multi-stage recipes with this config's `[multistage]` entries.
-    pub fn recipes(&self) -> Result<Option<dfix_transforms::multistage::Recipes>, String> {
+    fn recipes(&self) -> Result<Option<dfix_transforms::multistage::Recipes>, String> {
         let Some(table) = &self.file.multistage else {
             return Ok(None);
         };
@@ -168,6 +178,8 @@ pub fn default_config() -> Config {
     Config {
         path: PathBuf::from("<defaults>"),
         file: ConfigFile::default(),
+        image_db: None,
+        recipes: None,
     }
 }
 
