@@ -20,6 +20,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules { output_format }) => commands::rules::run(output_format),
         Some(Command::Explain { id }) => commands::explain::run(&id),
         Some(Command::Parse { json, path }) => commands::parse::run(&path, json),
+        Some(Command::Verify(args)) => commands::verify::run(&args),
         None => commands::fix::run(&cli.run),
     }
 }

@@ -19,4 +19,5 @@ pub mod pinning;
 pub mod pipeline;
 pub mod registry;
 pub mod resolve;
+pub mod verify;
 pub mod write;

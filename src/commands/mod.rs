@@ -5,6 +5,7 @@ pub mod fix;
 pub mod parse;
 pub mod rules;
 pub mod stdin;
+pub mod verify;
 
 /// Exit code for findings or changes (DESIGN.md's CLI contract).
 pub const EXIT_FINDINGS: u8 = 1;
