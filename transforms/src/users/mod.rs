@@ -327,7 +327,11 @@ fn edits_for(
         Plan::Switch { user, .. } => user,
         Plan::Create { command, user, .. } => {
             let mut command = command.clone();
-            if let Some(dir) = workdir_to_chown(doc, stage, anchor, &users.vars) {
+            // The working directory in effect where the new RUN goes: a
+            // WORKDIR after the stage's last RUN (the split's runtime stage
+            // has one) counts too.
+            let last_before_insert = before.map_or(range.end - 1, |i| i - 1);
+            if let Some(dir) = workdir_to_chown(doc, stage, last_before_insert, &users.vars) {
                 command.push_str(" && ");
                 command.push_str(&create::chown_command(&opts.user_name, &dir));
             }
@@ -385,11 +389,11 @@ fn is_comment_line(doc: &Document, line: usize) -> bool {
     doc.source()[start..end].trim_start().starts_with('#')
 }
 
-/// The stage's working directory at the insertion point when the stage's
-/// own `WORKDIR` set it to a plain absolute directory that the created
-/// user should own.
-fn workdir_to_chown(doc: &Document, stage: &Stage, anchor: usize, vars: &Vars) -> Option<String> {
-    let i = (stage.from..=anchor)
+/// The stage's working directory after instruction `last` when the
+/// stage's own `WORKDIR` set it to a plain absolute directory that the
+/// created user should own.
+fn workdir_to_chown(doc: &Document, stage: &Stage, last: usize, vars: &Vars) -> Option<String> {
+    let i = (stage.from..=last)
         .rev()
         .find(|&i| doc.instructions[i].kind == Kind::Workdir)?;
     let word = doc.instructions[i].words.first()?;

@@ -75,6 +75,10 @@ const FIXTURES: &[(&str, &str)] = &[
         include_str!("../rules/fixtures/nonroot/heredoc.Dockerfile"),
     ),
     (
+        "workdir_after_last_run",
+        include_str!("../rules/fixtures/nonroot/workdir_after_last_run.Dockerfile"),
+    ),
+    (
         "crlf_root",
         include_str!("../rules/fixtures/nonroot/crlf_root.Dockerfile"),
     ),
