@@ -12,7 +12,7 @@ pub mod db;
 
 use std::sync::{Arc, LazyLock, RwLock};
 
-use dfix_grammar::{Document, Kind, Stage};
+use dfix_grammar::{Document, Form, Kind, Stage};
 
 use crate::edit::Edit;
 use crate::rule::{Context, OptionKind, OptionMeta};
@@ -286,9 +286,14 @@ pub fn plan_for(doc: &Document, users: &StageUsers, db: &ImageDb, opts: &Options
     }
 }
 
-/// Whether an instruction is one the new `USER` goes before.
+/// Whether an instruction is one the new `USER` goes before. `VOLUME` is
+/// one: the user-creating RUN must chown a volume's folder before it is
+/// declared, since the classic builder drops later changes to it.
 fn is_runtime(kind: Kind) -> bool {
-    matches!(kind, Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck)
+    matches!(
+        kind,
+        Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck | Kind::Volume
+    )
 }
 
 /// The edits: the new lines go after the stage's last `RUN` or `USER`, in
@@ -331,9 +336,23 @@ fn edits_for(
             // WORKDIR after the stage's last RUN (the split's runtime stage
             // has one) counts too.
             let last_before_insert = before.map_or(range.end - 1, |i| i - 1);
-            if let Some(dir) = workdir_to_chown(doc, stage, last_before_insert, &users.vars) {
+            let mut dirs: Vec<String> =
+                workdir_to_chown(doc, stage, last_before_insert, &users.vars)
+                    .into_iter()
+                    .collect();
+            let volumes: Vec<String> = volumes_to_chown(doc, stage, &users.vars)
+                .into_iter()
+                .filter(|d| !dirs.contains(d))
+                .collect();
+            if !volumes.is_empty() {
+                // A volume's folder need not exist before VOLUME makes it.
+                command.push_str(" && mkdir -p ");
+                command.push_str(&volumes.join(" "));
+                dirs.extend(volumes);
+            }
+            if !dirs.is_empty() {
                 command.push_str(" && ");
-                command.push_str(&create::chown_command(&opts.user_name, &dir));
+                command.push_str(&create::chown_command(&opts.user_name, &dirs.join(" ")));
             }
             lines.push(format!("{indent}{} {command}", case_like("RUN", from_kw)));
             user
@@ -399,6 +418,31 @@ fn workdir_to_chown(doc: &Document, stage: &Stage, last: usize, vars: &Vars) -> 
     let word = doc.instructions[i].words.first()?;
     let dir = analysis::expand(word.value(), vars, false)?;
     create::chownable_dir(&dir).then_some(dir)
+}
+
+/// The folders the stage declares as volumes (its data folders: the app
+/// writes there), where they are plain absolute directories the created user
+/// may own.
+fn volumes_to_chown(doc: &Document, stage: &Stage, vars: &Vars) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for i in stage.instructions.clone() {
+        let ins = &doc.instructions[i];
+        if ins.kind != Kind::Volume {
+            continue;
+        }
+        let paths: Vec<String> = match &ins.form {
+            Form::Exec(items) => items.clone(),
+            Form::Shell => ins.words.iter().map(|w| w.value().to_string()).collect(),
+        };
+        for p in paths {
+            if let Some(dir) = analysis::expand(&p, vars, false) {
+                if create::chownable_dir(&dir) && !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+    }
+    dirs
 }
 
 #[cfg(test)]
