@@ -317,6 +317,15 @@ fn edits_for(
         .unwrap_or(stage.from);
     let from_kw = &doc.instructions[stage.from].keyword;
     let mut before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
+    if let Plan::Switch { .. } = plan {
+        // No RUN can chown the working directory (the image may have no
+        // shell, as distroless has not): switch before the stage's WORKDIR
+        // instead, which BuildKit and buildah create as the current USER.
+        // Only when no RUN follows it, so nothing else runs as the user.
+        if let Some(w) = workdir_made_after(doc, stage, anchor, before, &users.vars) {
+            before = Some(w);
+        }
+    }
     if before.is_none() && doc.instructions[range.end - 1].open_continuation {
         // Nothing can follow a last line that ends with the escape
         // character: it would join that instruction. Go in front of the
@@ -418,6 +427,24 @@ fn workdir_to_chown(doc: &Document, stage: &Stage, last: usize, vars: &Vars) -> 
     let word = doc.instructions[i].words.first()?;
     let dir = analysis::expand(word.value(), vars, false)?;
     create::chownable_dir(&dir).then_some(dir)
+}
+
+/// The stage's last `WORKDIR` when it comes after instruction `anchor`
+/// (the last RUN or USER) and before `limit` (where the USER would go), and
+/// names a plain absolute directory the user should own.
+fn workdir_made_after(
+    doc: &Document,
+    stage: &Stage,
+    anchor: usize,
+    limit: Option<usize>,
+    vars: &Vars,
+) -> Option<usize> {
+    let end = limit.unwrap_or(stage.instructions.end);
+    let w = (anchor + 1..end)
+        .rev()
+        .find(|&i| doc.instructions[i].kind == Kind::Workdir)?;
+    let dir = analysis::expand(doc.instructions[w].words.first()?.value(), vars, false)?;
+    create::chownable_dir(&dir).then_some(w)
 }
 
 /// The folders the stage declares as volumes (its data folders: the app

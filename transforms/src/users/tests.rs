@@ -83,6 +83,10 @@ const FIXTURES: &[(&str, &str)] = &[
         include_str!("../rules/fixtures/nonroot/volume_data_folder.Dockerfile"),
     ),
     (
+        "distroless_workdir",
+        include_str!("../rules/fixtures/nonroot/distroless_workdir.Dockerfile"),
+    ),
+    (
         "crlf_root",
         include_str!("../rules/fixtures/nonroot/crlf_root.Dockerfile"),
     ),
