@@ -13,7 +13,7 @@ and after `dfix --unsafe-fixes`, with real parts only.
   fixed (with buildah), and reports builds, outputs, the user the fixed image
   runs as, sizes and layer counts.
 - This script asserts, per fixture: both images build; both runs print the
-  lines of `check.toml`'s `expect`; every rule of `fixes` was found before
+  texts of `check.toml`'s `expect`; every rule of `fixes` was found before
   and is gone after; the fixed image runs as a non-root user that exists in
   its /etc/passwd (or a numeric one); every FROM carries the digest the
   registry serves; the image is not bigger than before where a layer or
@@ -203,7 +203,7 @@ def check_fixture(name, dfix, registry, cfg, env, work):
         if side.get("exit_code") != 0:
             errors.append(f"{label}: the container exited {side.get('exit_code')}: {side.get('output', '')[-1500:]}")
         for line in spec.get("expect", []):
-            if line not in side.get("output", "").splitlines():
+            if line not in side.get("output", ""):
                 errors.append(f"{label}: output lacks {line!r}: {side.get('output', '')[-1500:]}")
     fixed = report.get("fixed_dockerfile", "")
     if fixed == original:
