@@ -3,6 +3,7 @@
 and after `dfix --unsafe-fixes`, with real parts only.
 
     scripts/build_check.py target/release/dfix [FIXTURE...]
+    scripts/build_check.py --show target/release/dfix FIXTURE...
 
 - A real `docker-registry` on 127.0.0.1 serves stand-in base images under
   their real names (scripts/standins.sh builds them once; the registry's
@@ -305,8 +306,13 @@ def check_fixture(name, dfix, registry, cfg, env, work):
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
-    dfix = str(Path(sys.argv[1]).resolve())
-    names = sys.argv[2:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
+    args = sys.argv[1:]
+    # --show: print `dfix verify`'s own text report for each fixture
+    # (no assertions): what a user sees, with the stand-ins behind it.
+    show = "--show" in args
+    args = [a for a in args if a != "--show"]
+    dfix = str(Path(args[0]).resolve())
+    names = args[1:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
     started = time.time()
     STATE.mkdir(parents=True, exist_ok=True)
     registry = Registry(STATE / "registry")
@@ -343,6 +349,16 @@ def main():
         if rebuilt:
             # Base images pulled from an older registry content must go.
             subprocess.run(["buildah", "rmi", "--all", "--force"], env=env, capture_output=True)
+        if show:
+            for name in names:
+                shutil.copytree(FIXTURES / name, work / name)
+                out = subprocess.run(
+                    [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), str(work / name / "Dockerfile")],
+                    capture_output=True, text=True, env=env,
+                )
+                log(f"$ dfix verify --unsafe-fixes {name}/Dockerfile   (exit {out.returncode})")
+                log(out.stdout.replace(str(work) + "/", "") + out.stderr)
+            return
         results = []
         for name in names:
             log(f"== {name}")
@@ -351,6 +367,8 @@ def main():
                 r = check_fixture(name, dfix, registry, cfg, env, work)
             except Exception as e:  # a harness error is a failure of this fixture
                 r = {"name": name, "errors": [f"harness: {e}"]}
+            # The layers `--layers` cached for this fixture: disk, not reuse.
+            subprocess.run(["buildah", "rmi", "--prune"], env=env, capture_output=True)
             r.setdefault("seconds", time.time() - t)
             for e in r["errors"]:
                 log(f"   FAIL {e}")
