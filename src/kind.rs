@@ -29,12 +29,15 @@ pub enum Other {
         /// What kind of file it names ("YAML", "JSON", "shell script" ...).
         what: &'static str,
     },
-    /// No `FROM`, and most instructions are not ones BuildKit knows.
+    /// Most instructions are not ones BuildKit knows, and it does not start
+    /// with `FROM` (or `ARG` then `FROM`).
     Content {
         /// Instructions BuildKit does not know.
         unknown: usize,
         /// All instructions.
         total: usize,
+        /// It has a `FROM` (not at the start).
+        has_from: bool,
     },
 }
 
@@ -43,9 +46,18 @@ impl std::fmt::Display for Other {
         match self {
             Other::Compose => write!(f, "the name is a Compose file's"),
             Other::Extension { ext, what } => write!(f, "`.{ext}` names a {what} file"),
-            Other::Content { unknown, total } => write!(
+            Other::Content {
+                unknown,
+                total,
+                has_from,
+            } => write!(
                 f,
-                "no FROM, and {unknown} of its {total} instructions are not Dockerfile instructions"
+                "{}, and {unknown} of its {total} instructions are not Dockerfile instructions",
+                if *has_from {
+                    "it does not start with FROM"
+                } else {
+                    "no FROM"
+                }
             ),
         }
     }
@@ -130,21 +142,33 @@ pub fn by_name(path: &Path) -> Option<FileKind> {
         })
 }
 
-/// The kind a parsed text's content says: not a Dockerfile when it has no
-/// `FROM` and more than half of its instructions are unknown to BuildKit
-/// (YAML keys, prose, shell commands all parse as unknown instructions).
+/// The kind a parsed text's content says. More than half of its
+/// instructions unknown to BuildKit (YAML keys, prose and shell commands all
+/// parse as unknown instructions) makes it another kind of file, unless it
+/// starts as a Dockerfile must (its first instruction `FROM`, or `ARG`
+/// before a `FROM`): then it is a Dockerfile with misspelled instructions,
+/// an error. Compose files with inline Dockerfiles (`dockerfile_inline: |`
+/// then `FROM alpine`) have a `FROM`, but start with a YAML key.
 /// A text without instructions stays a Dockerfile, so that its parse error
 /// ("file with no instructions") is reported as BuildKit reports it.
 pub fn by_content(doc: &Document) -> FileKind {
     let total = doc.instructions.len();
-    let has_from = doc.instructions.iter().any(|i| i.kind == Kind::From);
     let unknown = doc
         .instructions
         .iter()
         .filter(|i| i.kind == Kind::Unknown)
         .count();
-    if !has_from && unknown * 2 > total {
-        FileKind::Other(Other::Content { unknown, total })
+    let has_from = doc.instructions.iter().any(|i| i.kind == Kind::From);
+    let starts_right = doc
+        .instructions
+        .first()
+        .is_some_and(|i| matches!(i.kind, Kind::From | Kind::Arg));
+    if unknown * 2 > total && !(has_from && starts_right) {
+        FileKind::Other(Other::Content {
+            unknown,
+            total,
+            has_from,
+        })
     } else {
         FileKind::Dockerfile
     }
@@ -214,9 +238,24 @@ mod tests {
             by_content(&Document::parse(compose)),
             FileKind::Other(Other::Content {
                 unknown: 5,
-                total: 5
+                total: 5,
+                has_from: false
             })
         );
+        // An inline Dockerfile in a Compose file has a FROM, not at the start.
+        let inline =
+            "services:\n  app:\n    build:\n      dockerfile_inline: |\n        FROM alpine\n";
+        assert_eq!(
+            by_content(&Document::parse(inline)),
+            FileKind::Other(Other::Content {
+                unknown: 4,
+                total: 5,
+                has_from: true
+            })
+        );
+        // Many typos, but it starts as a Dockerfile: an error later, not skipped.
+        let typos = "ARG V\nFROM a\nRNU x\nCPOY . .\nWROKDIR /\nENTRYPIONT x\n";
+        assert_eq!(by_content(&Document::parse(typos)), FileKind::Dockerfile);
         // A misspelled instruction in a real Dockerfile: still a Dockerfile.
         let typo = "FROM alpine\nRNU echo hi\nCPOY . .\n";
         assert_eq!(by_content(&Document::parse(typo)), FileKind::Dockerfile);
@@ -230,10 +269,20 @@ mod tests {
         assert_eq!(
             Other::Content {
                 unknown: 3,
-                total: 4
+                total: 4,
+                has_from: false
             }
             .to_string(),
             "no FROM, and 3 of its 4 instructions are not Dockerfile instructions"
+        );
+        assert_eq!(
+            Other::Content {
+                unknown: 4,
+                total: 5,
+                has_from: true
+            }
+            .to_string(),
+            "it does not start with FROM, and 4 of its 5 instructions are not Dockerfile instructions"
         );
     }
 }
