@@ -27,23 +27,24 @@ pub struct Cli {
 const AFTER_HELP: &str = "\
 Files: directories are searched for Dockerfile, Containerfile, *.Dockerfile,
 Dockerfile.* and Containerfile.*. A file that is not a Dockerfile (by its name:
-compose.yaml, *.yml, *.json, *.sh, *.md, ...; or by its content: no FROM and
-mostly unknown instructions) is skipped with a one-line message and left
-unchanged. A Dockerfile with an instruction BuildKit does not know (RNU for
-RUN) is an error naming the file and line, and is left unchanged.
+compose.yaml, *.yml, *.json, *.sh, *.md, ...; or by its content: it does not
+start with FROM and is mostly unknown instructions) is skipped with a one-line
+message and left unchanged. A Dockerfile with an instruction BuildKit does not
+know (RNU for RUN) is an error naming the file and line, left unchanged.
 
 Exit codes:
-  0  Fix mode: every finding fixed, or none. --check: no findings.
-     --diff: nothing would change. Stdin fix mode (-): the file was printed,
-     findings or not. Files of another kind were skipped but others were
-     processed.
-  1  Fix mode: findings remain after fixing (or, with --exit-non-zero-on-fix,
-     anything was fixed). --check: findings. --diff: something would change.
-     Any mode: a registry digest look-up failed. --exit-zero turns 1 into 0.
-  2  Error (the file is left unchanged): unreadable, binary or not UTF-8,
-     a parse error, an unknown instruction, an invalid config or option, a
-     fix that failed. Also when every file given is of another kind (dfix
-     compose.yaml), and in stdin mode for a text that is not a Dockerfile.";
+  0  Fix mode: nothing remains (every finding fixed, or none). --check: no
+     findings. --diff: nothing would change. Stdin fix mode (-): the file was
+     printed, findings or not. Skipped files of another kind do not count
+     when other files were processed.
+  1  Fix mode: findings remain after fixing (with --exit-non-zero-on-fix, also
+     when anything was fixed). --check: findings. --diff: something would
+     change. A registry digest look-up failed (not in stdin fix mode).
+     --exit-zero turns 1 into 0.
+  2  Error, the file left unchanged: unreadable, binary or not UTF-8, a parse
+     error, an unknown instruction, an invalid config or option, a fix that
+     failed. Also when every file given is of another kind (dfix compose.yaml,
+     or stdin with a text that is not a Dockerfile: nothing is printed).";
 
 /// Options of the default mode (fix, `--diff`, `--check`).
 #[derive(Debug, Args, Default)]
