@@ -23,6 +23,11 @@ KNOWN = {"from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "c
          "entrypoint", "volume", "user", "workdir", "arg", "onbuild", "stopsignal",
          "healthcheck", "shell"}
 
+# Where current BuildKit reads the file differently from the v0.12 oracle
+# (tests/corpus.rs, CURRENT_BUILDKIT_DIFFERS): `RUN << EOF` opens a heredoc
+# today, so its body is not a run of unknown instructions.
+ORACLE_READS_DIFFERENTLY = {"hard/37-space-heredoc.df"}
+
 
 def oracle(text):
     try:
@@ -73,7 +78,7 @@ def main(dfix, corpus):
         rel = os.path.relpath(path, corpus)
         code, out, err = fix(dfix, path, text)
         unknown = [b for b in before if b[0] not in KNOWN]
-        if unknown:
+        if unknown and rel not in ORACLE_READS_DIFFERENTLY:
             stats["refused"] += 1
             said = f":{unknown[0][6]}: unknown instruction" in err or "not a Dockerfile" in err
             if code != 2 or out or not said:
