@@ -277,3 +277,53 @@ pub fn process_text(
     }
     outcome
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `process_one` as `dfix verify` will call it: unsafe fixes on, the
+    /// fixed text back, nothing written.
+    #[test]
+    fn process_one_returns_the_fixed_text_and_refuses_what_it_must() {
+        let d = tempfile::tempdir().unwrap();
+        let config = d.path().join("dfix.toml");
+        // Correctness rules only: no registry, no build context.
+        std::fs::write(&config, "select = [\"DF1\"]\n").unwrap();
+        let mut configs = Configs::new(Some(&config)).unwrap();
+        let options = RunOptions {
+            mode: Mode::Diff,
+            overrides: Overrides {
+                unsafe_fixes: true,
+                offline: true,
+                ..Overrides::default()
+            },
+            stdin: false,
+        };
+        let path = d.path().join("Dockerfile");
+        let text = "FROM a\nADD x /x\nCMD run it\n";
+        let o = process_one(&path, text, &mut configs, &options);
+        assert_eq!((&o.error, &o.skipped), (&None, &None));
+        assert_eq!(
+            o.output.as_deref(),
+            Some("FROM a\nCOPY x /x\nCMD [\"run\", \"it\"]\n")
+        );
+        assert!(o.changed && o.diff.contains("+COPY x /x"), "{}", o.diff);
+        assert_eq!(o.fixed, 2);
+        assert!(o.findings.is_empty());
+        assert!(!path.exists(), "nothing is written");
+
+        let o = process_one(&path, "FROM a\nRNU x\n", &mut configs, &options);
+        let e = o.error.unwrap();
+        assert!(e.ends_with("Dockerfile:2: unknown instruction `RNU` (did you mean `RUN`?); BuildKit cannot build this file (left unchanged)"), "{e}");
+        assert_eq!(o.output, None);
+
+        let compose = d.path().join("compose.yaml");
+        let o = process_one(&compose, "services: {}\n", &mut configs, &options);
+        assert!(o
+            .skipped
+            .unwrap()
+            .ends_with("compose.yaml: not a Dockerfile (the name is a Compose file's)"));
+        assert_eq!(o.output, None);
+    }
+}
