@@ -8,6 +8,8 @@
 //! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`users`]: the non-root user pass (image families, user creation);
+//! - [`validate`]: what makes a Dockerfile unbuildable although it parses
+//!   (unknown instructions), refused before any rule runs;
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
 pub mod context;
@@ -22,6 +24,7 @@ pub mod settings;
 pub mod style;
 pub mod suppression;
 pub mod users;
+pub mod validate;
 
 pub use diagnostic::Diagnostic;
 pub use edit::{apply_edits, Applicability, Edit, Fix};
@@ -34,3 +37,4 @@ pub use rule::{
 };
 pub use settings::{rules_for, selects, Settings, SettingsError};
 pub use style::Style;
+pub use validate::{unknown_instruction, UnknownInstruction};
