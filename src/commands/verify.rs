@@ -82,6 +82,10 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, String> {
             None => text.clone(),
         };
         let outcome = process_one(file, &text, &mut configs, &options);
+        if let Some(why) = &outcome.skipped {
+            eprintln!("warning: {why}; not built");
+            continue;
+        }
         let after = match (outcome.error, outcome.output) {
             (Some(e), _) => {
                 eprintln!("error: {e}");
