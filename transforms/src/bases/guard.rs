@@ -289,10 +289,12 @@ impl StageCheck<'_> {
                         }
                         let here = format!("RUN line {line}: `{prog}`");
                         if builds {
-                            if COMPILERS.contains(&prog.as_str())
-                                || BUILDS.iter().any(|p| matches_command(&words, p))
-                            {
+                            if COMPILERS.contains(&prog.as_str()) {
                                 out.push(Block::Compiles(here));
+                                continue;
+                            }
+                            if let Some(p) = BUILDS.iter().find(|p| matches_command(&words, p)) {
+                                out.push(Block::Compiles(format!("RUN line {line}: `{p}`")));
                                 continue;
                             }
                             if let Some(p) = INSTALLS.iter().find(|p| matches_command(&words, p)) {
@@ -401,4 +403,55 @@ impl StageCheck<'_> {
             }
         }
     }
+}
+
+/// The registry image each stage is based on, by stage index (stages based
+/// on another stage, `scratch` or an unresolvable variable are left out).
+pub fn stage_images(
+    doc: &Document,
+    stages: &[Stage],
+) -> Vec<(usize, crate::rules::image_refs::ImageUse)> {
+    use crate::rules::image_refs::{image_uses, ImageSite};
+    let (uses, _) = image_uses(doc);
+    uses.into_iter()
+        .filter(|u| matches!(u.site, ImageSite::From | ImageSite::ArgDefault))
+        .filter_map(|u| {
+            let s = stages.iter().position(|s| s.from == u.instruction)?;
+            Some((s, u))
+        })
+        .collect()
+}
+
+/// The programs and files the stage's last ENTRYPOINT and CMD name
+/// (basenames).
+pub fn entry_programs(doc: &Document, stage: &Stage) -> Vec<String> {
+    let mut last: HashMap<Kind, usize> = HashMap::new();
+    for i in stage.instructions.clone() {
+        let k = doc.instructions[i].effective().kind;
+        if matches!(k, Kind::Cmd | Kind::Entrypoint) {
+            last.insert(k, i);
+        }
+    }
+    let mut out = Vec::new();
+    let vars = HashMap::new();
+    for k in [Kind::Entrypoint, Kind::Cmd] {
+        let Some(&i) = last.get(&k) else { continue };
+        let as_args = k == Kind::Cmd && last.contains_key(&Kind::Entrypoint);
+        let mut shell = false;
+        for item in instruction_entry(
+            doc,
+            doc.instructions[i].effective(),
+            &vars,
+            "/",
+            None,
+            as_args,
+            &mut shell,
+        ) {
+            // `/opt/java/openjdk/bin/java` is a file but names the program.
+            if let EntryItem::Program(p) | EntryItem::File(p) = item {
+                out.push(basename(&p).to_string());
+            }
+        }
+    }
+    out
 }
