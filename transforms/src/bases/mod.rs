@@ -504,8 +504,13 @@ impl BaseImages {
                 renamed = format!("{stem}-{}", self.distroless.current);
             }
         }
+        let keep_tag = match reference.tag() {
+            Some(t) if t != "latest" => t,
+            _ => self.distroless.tag.as_str(),
+        };
         let replacement = entry
             .replacement
+            .replace("{tag}", keep_tag)
             .replace("{java}", &java)
             .replace("{kind}", kind)
             .replace("{os}", os)
@@ -839,11 +844,11 @@ mod tests {
         );
         assert_eq!(
             dep("gcr.io/distroless/static-debian12:nonroot").as_deref(),
-            Some("gcr.io/distroless/static-debian13")
+            Some("gcr.io/distroless/static-debian13:nonroot")
         );
         assert_eq!(
             dep("gcr.io/distroless/java17-debian11").as_deref(),
-            Some("gcr.io/distroless/java17-debian13")
+            Some("gcr.io/distroless/java17-debian13:nonroot")
         );
         assert!(dep("gcr.io/distroless/static-debian13:nonroot").is_none());
         // Before the end-of-life date, not deprecated.
