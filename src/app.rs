@@ -226,6 +226,18 @@ fn settings_for(
 /// The pinning rule's name (its options take `--refresh-pins`).
 const UNPINNED_IMAGE: &str = "unpinned-image";
 
+/// Today's date (UTC) for the end-of-life rules; `None` if the clock is
+/// before 1970.
+fn today() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(dfix_transforms::bases::date_from_unix_days(
+        (secs / 86_400) as i64,
+    ))
+}
+
 /// Looks up the digests of every image the files use, once each, when a
 /// selected rule needs them. Offline (or stdin mode without a config that
 /// allows the network) only the on-disk cache answers.
@@ -239,6 +251,8 @@ fn gather_facts(
     // (the explicit one, else the nearest ones found) that has it.
     let all = || configs.explicit.iter().chain(configs.by_dir.values());
     facts.multistage = all().find_map(|c| c.recipes.clone());
+    facts.bases = all().find_map(|c| c.base_images.clone());
+    facts.today = today();
     if let Some(db) = all().find_map(|c| c.image_db.clone()) {
         dfix_transforms::users::set_image_db(Some(db));
     }
@@ -468,6 +482,8 @@ fn process_text(
     };
     facts_here.digests = facts.digests.clone();
     facts_here.multistage = facts.multistage.clone();
+    facts_here.bases = facts.bases.clone();
+    facts_here.today = facts.today.clone();
     let facts = &facts_here;
     if mode == Mode::Check {
         let checked = engine::check_document(doc, settings, facts);
