@@ -252,8 +252,29 @@ impl BaseImages {
         })
     }
 
-    fn is_suite(&self, word: &str) -> bool {
+    /// True for a Debian codename (`bookworm`, `sid`).
+    pub fn is_suite(&self, word: &str) -> bool {
         self.debian.numbers.contains_key(word) || word == "sid"
+    }
+
+    /// The Debian suite an image runs on, and whether its tag names it:
+    /// the codename in the tag, else the default suite of the official
+    /// image's version, else the current default. Used to keep a runtime
+    /// on the builder's suite.
+    pub fn builder_suite(&self, image: &str) -> (String, bool) {
+        let tag = crate::multistage::recipes::image_tag(image);
+        if let Some(named) = tag.split('-').find(|p| self.is_suite(p)) {
+            return (named.to_string(), true);
+        }
+        let official = ImageRef::parse(image).ok();
+        let suite = official
+            .as_ref()
+            .and_then(|r| self.official(r))
+            .and_then(|o| self.suite_of(&o));
+        (
+            suite.unwrap_or_else(|| self.debian.default_suite.clone()),
+            false,
+        )
     }
 
     /// Splits a tag of a `language` family; `None` when a part is not
