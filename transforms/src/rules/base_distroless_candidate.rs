@@ -14,7 +14,8 @@ use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it does
 Finds a runtime stage (the final stage, or one no later stage builds on or
-copies from) that has no RUN, runs its CMD/ENTRYPOINT in exec form, has no
+copies from) on an official image (`debian`, `alpine`, `node`,
+`eclipse-temurin`...) that has no RUN, runs its CMD/ENTRYPOINT in exec form, has no
 HEALTHCHECK, and runs one of:
 - a binary copied from a Go build: `gcr.io/distroless/static-debian13`
   with `CGO_ENABLED=0`, else `base-debian13`;
@@ -107,8 +108,9 @@ impl Rule for DistrolessCandidate {
             let Ok(reference) = ImageRef::parse(&u.reference) else {
                 continue;
             };
-            let name = format!("{}/{}", reference.domain(), reference.path());
-            if name.starts_with("gcr.io/distroless/") || name.starts_with("cgr.dev/") {
+            // Only official images (debian, alpine, node, eclipse-temurin...):
+            // another image may hold programs the binary runs.
+            if reference.domain() != "docker.io" || !reference.path().starts_with("library/") {
                 continue;
             }
             let stage = &stages[s];
@@ -298,6 +300,8 @@ mod tests {
             "FROM node:22-slim\nCOPY a.js /\n",
             "FROM eclipse-temurin:21-jre\nCMD [\"/start.sh\"]\n",
             "FROM gcr.io/distroless/java21-debian13:nonroot\nCMD [\"app.jar\"]\n",
+            // An application image may hold programs the binary runs.
+            "FROM golang:1.25 AS b\nRUN CGO_ENABLED=0 go build -o /app .\nFROM acme/scanner:1\nCOPY --from=b /app /app\nENTRYPOINT [\"/app\"]\n",
             "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
         ] {
             assert!(findings(&META, src).is_empty(), "{src}");
