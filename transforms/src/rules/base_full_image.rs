@@ -6,8 +6,9 @@ use dfix_grammar::image_ref::ImageRef;
 use crate::bases::guard::{stage_images, users_of_stages, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
-use crate::edit::{Edit, Fix};
+use crate::edit::Fix;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::helpers::retag_fix;
 use crate::rules::image_refs::ImageSite;
 
 const DOC: &str = r#"## What it does
@@ -146,16 +147,17 @@ impl Rule for FullBaseImage {
             );
             let d = match (blocks.is_empty(), literal, reference.tag_span()) {
                 (true, Some(span), Some(tag)) => {
-                    let pinned = reference.digest().is_some();
-                    let edit = Edit::replace(span.start + tag.start..span.end, slim.clone());
-                    let note = if pinned {
+                    let note = if reference.digest().is_some() {
                         " (the digest pin goes with the old tag; DF250 pins the new one)"
                     } else {
                         ""
                     };
-                    Diagnostic::new(&META, found, u.span.clone()).with_fix(Fix::unsafe_fix(
+                    Diagnostic::new(&META, found, u.span.clone()).with_fix(retag_fix(
+                        ctx.source(),
+                        &span,
+                        &tag,
+                        &slim,
                         format!("Use `{suggested}`{note}"),
-                        vec![edit],
                     ))
                 }
                 _ => Diagnostic::new(
@@ -250,6 +252,42 @@ mod tests {
         let src = "FROM python:3.12@sha256:1111111111111111111111111111111111111111111111111111111111111111\nCMD [\"python\", \"-V\"]\n";
         let out = fix_rule_with(&META, src, None, true);
         assert_eq!(out, "FROM python:3.12-slim\nCMD [\"python\", \"-V\"]\n");
+    }
+
+    #[test]
+    fn a_digest_of_the_full_image_never_lands_on_the_slim_tag() {
+        use crate::rule::{DigestLookup, Facts};
+        use crate::settings::Settings;
+        let full = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        let slim = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        let settings = Settings {
+            unsafe_fixes: true,
+            ..Settings::default()
+        }
+        .with_selection(&["DF250".to_string(), "DF260".to_string()], &[])
+        .unwrap();
+        for src in ["FROM python:3.12\nCMD [\"python\"]\n", "FROM python:3.12"] {
+            let mut facts = Facts::new();
+            facts
+                .digests
+                .insert("python:3.12".into(), DigestLookup::Found(full.into()));
+            let out = crate::engine::fix(src, &settings, &facts).unwrap();
+            let text = out.output().to_string();
+            assert!(text.starts_with("FROM python:3.12-slim"), "{text}");
+            assert!(!text.contains(full), "{text}");
+            // Once the slim tag's digest is known, it is pinned.
+            facts
+                .digests
+                .insert("python:3.12-slim".into(), DigestLookup::Found(slim.into()));
+            let again = crate::engine::fix(&text, &settings, &facts).unwrap();
+            assert!(
+                again
+                    .output()
+                    .starts_with(&format!("FROM python:3.12-slim@{slim}")),
+                "{}",
+                again.output()
+            );
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@ use dfix_grammar::image_ref::ImageRef;
 use crate::bases::guard::{entry_programs, stage_images, users_of_stages, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
-use crate::edit::{Edit, Fix};
+use crate::edit::Fix;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::helpers::retag_fix;
 use crate::rules::image_refs::ImageSite;
 
 const DOC: &str = r#"## What it does
@@ -140,15 +141,17 @@ impl Rule for JdkInRuntimeStage {
             );
             let d = match (blocks.is_empty(), literal, reference.tag_span()) {
                 (true, Some(span), Some(tag)) => {
-                    let edit = Edit::replace(span.start + tag.start..span.end, jre.clone());
                     let note = if reference.digest().is_some() {
                         " (the digest pin goes with the old tag; DF250 pins the new one)"
                     } else {
                         ""
                     };
-                    Diagnostic::new(&META, found, u.span.clone()).with_fix(Fix::unsafe_fix(
+                    Diagnostic::new(&META, found, u.span.clone()).with_fix(retag_fix(
+                        ctx.source(),
+                        &span,
+                        &tag,
+                        &jre,
                         format!("Use `{suggested}`{note}"),
-                        vec![edit],
                     ))
                 }
                 _ => Diagnostic::new(
