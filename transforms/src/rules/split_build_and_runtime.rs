@@ -222,6 +222,8 @@ mod tests {
         fixture!("rust_release"),
         fixture!("rust_install"),
         fixture!("rust_heredoc"),
+        fixture!("rust_trixie"),
+        fixture!("go_cgo_trixie"),
         fixture!("node_build"),
         fixture!("node_yarn_workdir"),
         fixture!("node_npm_start"),
