@@ -38,7 +38,6 @@ except ImportError:  # pragma: no cover
 RULES = "DF260,DF261,DF262,DF263"
 
 GUARDS = [
-    ("later stage", "used by a later stage"),
     ("compiles", "compiles"),
     ("installs language packages", "installs language packages"),
     ("program the smaller image lacks", "calls a tool the smaller image lacks"),

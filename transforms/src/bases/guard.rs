@@ -15,8 +15,6 @@ use crate::multistage::paths::basename;
 /// Why a stage keeps its full base image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
-    /// A later stage builds on it or copies from it.
-    UsedByLaterStage(usize),
     /// A RUN compiles (`RUN line 7: gcc`).
     Compiles(String),
     /// A RUN installs language packages (`RUN line 5: pip install`).
@@ -36,9 +34,6 @@ impl Block {
     /// A short reason for messages.
     pub fn describe(&self) -> String {
         match self {
-            Block::UsedByLaterStage(line) => {
-                format!("a later stage builds on it or copies from it (line {line})")
-            }
             Block::Compiles(what) => format!("it compiles ({what})"),
             Block::InstallsPackages(what) => format!("it installs language packages ({what})"),
             Block::UsesTool(what) => {
