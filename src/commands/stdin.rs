@@ -1,0 +1,67 @@
+//! `dfix -`: read stdin, write the fixed file to stdout (for editors), or
+//! `--diff` / `--check` it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::EXIT_ERROR;
+use crate::cli::{OutputFormat, RunArgs};
+use crate::output::{self, report::report};
+use crate::pipeline::{process_one, Mode, RunOptions};
+use crate::resolve::{Configs, Overrides};
+use crate::write::read_stdin;
+
+/// Runs stdin mode. On any error nothing is printed on stdout, so an editor
+/// keeps its buffer.
+pub fn run(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
+    // The name finds the config and names the file in messages.
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let text = match read_stdin() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", name.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let options = RunOptions {
+        mode,
+        overrides: Overrides::from(args),
+        stdin: true,
+    };
+    let outcome = process_one(&name, &text, configs, &options);
+    if let Some(e) = &outcome.error {
+        // Nothing on stdout: an editor keeps its buffer.
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if mode == Mode::Fix {
+        let mut stdout = std::io::stdout().lock();
+        let body = outcome.output.as_deref().unwrap_or(&text);
+        if stdout
+            .write_all(body.as_bytes())
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
+            return ExitCode::from(EXIT_ERROR);
+        }
+        // Remaining findings go to stderr; stdout is the file.
+        let rest = output::render(OutputFormat::Text, &outcome.findings);
+        eprint!("{rest}");
+        if let Some(h) = output::hidden_hint(outcome.hidden) {
+            eprintln!("{h}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let lookup_failed = outcome.lookup_failed;
+    report(
+        args.output_format,
+        mode,
+        vec![outcome],
+        false,
+        lookup_failed,
+    )
+}

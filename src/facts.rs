@@ -1,0 +1,88 @@
+//! Run-wide facts the pure rules cannot get themselves: image digests from
+//! the registries, and the user data of the configs (image families for the
+//! non-root rules, multi-stage recipes, base image facts) and today's date.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use dfix_grammar::Document;
+use dfix_transforms::{Facts, Settings};
+
+use crate::resolve::{Configs, UNPINNED_IMAGE};
+use crate::{pinning, registry};
+
+/// Today's date (UTC) for the end-of-life rules; `None` if the clock is
+/// before 1970.
+fn today() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(dfix_transforms::bases::date_from_unix_days(
+        (secs / 86_400) as i64,
+    ))
+}
+
+/// Looks up the digests of every image the files use, once each, when a
+/// selected rule needs them. Offline (or stdin mode without a config that
+/// allows the network) only the on-disk cache answers. Also returns the
+/// registry resolver, for images that fixes bring in later.
+pub fn gather_facts(
+    docs: &[&Document],
+    settings: &[&Settings],
+    configs: &Configs,
+) -> (Facts, Option<registry::Resolver>) {
+    let mut facts = Facts::new();
+    // User data for the non-root and multi-stage rules: the first config
+    // (the explicit one, else the nearest ones found) that has it.
+    facts.multistage = configs.all().find_map(|c| c.recipes.clone());
+    facts.bases = configs.all().find_map(|c| c.base_images.clone());
+    facts.today = today();
+    if let Some(db) = configs.all().find_map(|c| c.image_db.clone()) {
+        dfix_transforms::users::set_image_db(Some(db));
+    }
+    let wanted = settings.iter().any(|s| {
+        s.rules
+            .iter()
+            .any(|r| r.meta().is_named(UNPINNED_IMAGE) || r.meta().is_named("latest-tag"))
+    });
+    if !wanted {
+        return (facts, None);
+    }
+    let references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
+    let mut registries = HashMap::new();
+    for config in configs.all() {
+        for (host, r) in config.file.registries.iter().flatten() {
+            registries.insert(
+                host.clone(),
+                registry::RegistryConfig {
+                    mirror: r.mirror.clone(),
+                    insecure: r.insecure.unwrap_or(false),
+                    ca_file: r.ca_file.clone(),
+                },
+            );
+        }
+    }
+    let resolver = registry::Resolver::new(registry::ResolverOptions {
+        // DFIX_OFFLINE=1 keeps a whole environment (CI, tests) off the network.
+        offline: settings.iter().all(|s| s.offline)
+            || std::env::var_os("DFIX_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty()),
+        cache_path: std::env::var_os("DFIX_CACHE_DIR")
+            .map(|d| PathBuf::from(d).join("digests.json")),
+        registries,
+        ..registry::ResolverOptions::default()
+    });
+    if !references.is_empty() {
+        facts.digests = pinning::lookup(&resolver, &references);
+    }
+    (facts, Some(resolver))
+}
+
+/// True when a registry look-up failed (the finding says why; the exit
+/// code must say so too, even when everything else was fixed).
+pub fn lookups_failed(facts: &Facts) -> bool {
+    facts
+        .digests
+        .values()
+        .any(|d| !matches!(d, dfix_transforms::DigestLookup::Found(_)))
+}

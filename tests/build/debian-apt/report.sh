@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+echo '{"tool": "jq", "ok": true}' | jq -r '"\(.tool) says ok=\(.ok)"'

@@ -1,0 +1,1 @@
+echo "the last CMD runs"

@@ -1,0 +1,2 @@
+const isNumber = require("is-number");
+console.log("padder ready:", isNumber("7"));
