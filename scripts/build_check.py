@@ -3,6 +3,7 @@
 and after `dfix --unsafe-fixes`, with real parts only.
 
     scripts/build_check.py target/release/dfix [FIXTURE...]
+    scripts/build_check.py --show target/release/dfix FIXTURE...
 
 - A real `docker-registry` on 127.0.0.1 serves stand-in base images under
   their real names (scripts/standins.sh builds them once; the registry's
@@ -26,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -42,6 +44,10 @@ STATE = ROOT / "target" / "build-check"
 STANDINS = ROOT / "scripts" / "standins.sh"
 # Rules whose fixes may only make an image smaller (layers and splits).
 SHRINKING = re.compile(r"^DF(3\d\d|401)$")
+# What creating the non-root user adds to an image (/etc/passwd, group,
+# shadow, gshadow, the home folder and the layer's tar headers): a layer fix
+# must save more than this, a fixture with nothing to save may grow by it.
+USER_FILES = 64 * 1024
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.oci.image.index.v1+json",
@@ -106,18 +112,81 @@ class Registry:
 
 def ensure_standins(registry: Registry):
     """Builds and pushes the stand-ins unless the kept storage has them for
-    this very version of standins.sh."""
+    this very version of standins.sh; True when they were (re)built."""
     stamp = STATE / "standins.stamp"
     want = hashlib.sha256(STANDINS.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == want:
-        return
+        return False
     log("== stand-in base images: building (scripts/standins.sh)")
     started = time.time()
-    # Images pulled from an older registry content must not be reused.
-    subprocess.run(["buildah", "rmi", "--all", "--force"], capture_output=True)
     subprocess.run([str(STANDINS), registry.host], check=True)
     stamp.write_text(want)
     log(f"stand-ins built in {time.time() - started:.0f} s")
+    return True
+
+
+class BuildahRoot:
+    """buildah 1.39 from Debian trixie in a root filesystem of its own (Debian
+    12's buildah 1.28 builds no heredocs). Kept in target/build-check/,
+    made by debootstrap when missing. While the check runs, the root is a
+    mount point of its own (containers/storage remounts it) with /proc, /dev
+    and /tmp mounted in it; scripts/trixie-buildah/buildah runs buildah in
+    it and is put first on PATH."""
+
+    PACKAGES = ["buildah", "netavark"]
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.mounts = []
+        done = path / ".dfix-done"
+        if not done.exists() or done.read_text() != " ".join(self.PACKAGES):
+            log("== buildah root: debootstrap trixie and install buildah")
+            started = time.time()
+            shutil.rmtree(path, ignore_errors=True)
+            subprocess.run(
+                ["debootstrap", "--variant=minbase", "trixie", str(path), "http://deb.debian.org/debian"],
+                check=True, stdout=subprocess.DEVNULL,
+            )
+            shutil.copy("/etc/resolv.conf", path / "etc" / "resolv.conf")
+            self._mount("proc", "proc", ["-t", "proc"])
+            try:
+                subprocess.run(
+                    ["chroot", str(path), "apt-get", "install", "-y", "-qq", "--no-install-recommends", *self.PACKAGES],
+                    check=True, stdout=subprocess.DEVNULL,
+                    env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+                )
+                subprocess.run(["chroot", str(path), "apt-get", "clean"], check=True)
+            finally:
+                self.unmount()
+            done.write_text(" ".join(self.PACKAGES))
+            log(f"buildah root made in {time.time() - started:.0f} s")
+        # Builds resolve names with the root's resolv.conf.
+        shutil.copy("/etc/resolv.conf", path / "etc" / "resolv.conf")
+        # OCI runtimes may not raise limits here: containers get this
+        # machine's own limits.
+        (path / "etc" / "containers").mkdir(parents=True, exist_ok=True)
+        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+        nproc = resource.getrlimit(resource.RLIMIT_NPROC)
+        limit = lambda v: "-1" if v == resource.RLIM_INFINITY else str(v)
+        (path / "etc" / "containers" / "containers.conf").write_text(
+            "[containers]\ndefault_ulimits = [\"nofile={}:{}\", \"nproc={}:{}\"]\n".format(
+                *map(limit, nofile), *map(limit, nproc)
+            )
+        )
+        self._mount(str(path), "", ["--bind"])
+        self._mount("proc", "proc", ["-t", "proc"])
+        self._mount("/dev", "dev", ["--bind"])
+        self._mount("/tmp", "tmp", ["--bind"])
+
+    def _mount(self, source, target, how):
+        where = self.path / target
+        subprocess.run(["mount", *how, source, str(where)], check=True)
+        self.mounts.append(where)
+
+    def unmount(self):
+        for where in reversed(self.mounts):
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+        self.mounts = []
 
 
 def registry_repo(ref: str):
@@ -223,7 +292,7 @@ def check_fixture(name, dfix, registry, cfg, env, work):
         elif rule in after_codes:
             errors.append(f"{rule} still found after the fix")
     shrink = [r for r in spec.get("fixes", []) if SHRINKING.match(r)]
-    if shrink and before.get("built") and after.get("built") and after["size"] > before["size"]:
+    if shrink and before.get("built") and after.get("built") and after["size"] > before["size"] + USER_FILES:
         errors.append(f"after: bigger than before ({human(before['size'])} -> {human(after['size'])}) despite {shrink}")
     return {
         "name": name,
@@ -237,13 +306,20 @@ def check_fixture(name, dfix, registry, cfg, env, work):
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
-    dfix = str(Path(sys.argv[1]).resolve())
-    names = sys.argv[2:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
+    args = sys.argv[1:]
+    # --show: print `dfix verify`'s own text report for each fixture
+    # (no assertions): what a user sees, with the stand-ins behind it.
+    show = "--show" in args
+    args = [a for a in args if a != "--show"]
+    dfix = str(Path(args[0]).resolve())
+    names = args[1:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
     started = time.time()
     STATE.mkdir(parents=True, exist_ok=True)
     registry = Registry(STATE / "registry")
+    root = None
     try:
-        ensure_standins(registry)
+        rebuilt = ensure_standins(registry)
+        root = BuildahRoot(STATE / "buildah-root")
         work = Path(tempfile.mkdtemp(prefix="dfix-build-check-"))
         conf = work / "registries.conf"
         mirror = (
@@ -267,7 +343,22 @@ def main():
             CONTAINERS_REGISTRIES_CONF=str(conf),
             DFIX_CACHE_DIR=str(work / "cache"),
             BUILDAH_ISOLATION=os.environ.get("BUILDAH_ISOLATION", "chroot"),
+            DFIX_BUILDAH_ROOT=str(root.path),
+            PATH=f"{ROOT / 'scripts' / 'trixie-buildah'}:{os.environ['PATH']}",
         )
+        if rebuilt:
+            # Base images pulled from an older registry content must go.
+            subprocess.run(["buildah", "rmi", "--all", "--force"], env=env, capture_output=True)
+        if show:
+            for name in names:
+                shutil.copytree(FIXTURES / name, work / name)
+                out = subprocess.run(
+                    [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), str(work / name / "Dockerfile")],
+                    capture_output=True, text=True, env=env,
+                )
+                log(f"$ dfix verify --unsafe-fixes {name}/Dockerfile   (exit {out.returncode})")
+                log(out.stdout.replace(str(work) + "/", "") + out.stderr)
+            return
         results = []
         for name in names:
             log(f"== {name}")
@@ -276,12 +367,16 @@ def main():
                 r = check_fixture(name, dfix, registry, cfg, env, work)
             except Exception as e:  # a harness error is a failure of this fixture
                 r = {"name": name, "errors": [f"harness: {e}"]}
+            # The layers `--layers` cached for this fixture: disk, not reuse.
+            subprocess.run(["buildah", "rmi", "--prune"], env=env, capture_output=True)
             r.setdefault("seconds", time.time() - t)
             for e in r["errors"]:
                 log(f"   FAIL {e}")
             results.append(r)
         shutil.rmtree(work, ignore_errors=True)
     finally:
+        if root:
+            root.unmount()
         registry.stop()
 
     log("\n| fixture | size before → after | layers before → after | fixed image runs as | result |")
@@ -294,7 +389,7 @@ def main():
         runs_as = f"{user.get('name', '?')} (uid {user.get('uid', '?')})" if user else "-"
         log(f"| {r['name']} | {size} | {layers} | {runs_as} | {'FAIL' if r['errors'] else 'ok'} |")
     failed = sum(1 for r in results if r["errors"])
-    disk = subprocess.run(["du", "-sh", "/var/lib/containers/storage", str(STATE)], capture_output=True, text=True).stdout
+    disk = subprocess.run(["du", "-sh", "--one-file-system", str(STATE)], capture_output=True, text=True).stdout
     log(f"\nbuild check: {len(results) - failed} passed, {failed} failed, {time.time() - started:.0f} s")
     log("disk:\n" + disk.strip())
     sys.exit(1 if failed else 0)

@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// dfix: fixes Dockerfiles. Safe fixes in place by default; `--diff` and
 /// `--check` write nothing; `-` reads stdin and writes the fixed file to stdout.
 #[derive(Debug, Parser)]
-#[command(name = "dfix", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "dfix",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// A subcommand; without one, dfix fixes the PATHs.
     #[command(subcommand)]
@@ -16,6 +21,30 @@ pub struct Cli {
     #[command(flatten)]
     pub run: RunArgs,
 }
+
+/// The file kinds and the exit-code table, shown by `--help` (README.md
+/// has the same table).
+const AFTER_HELP: &str = "\
+Files: directories are searched for Dockerfile, Containerfile, *.Dockerfile,
+Dockerfile.* and Containerfile.*. A file that is not a Dockerfile (by its name:
+compose.yaml, *.yml, *.json, *.sh, *.md, ...; or by its content: it does not
+start with FROM and is mostly unknown instructions) is skipped with a one-line
+message and left unchanged. A Dockerfile with an instruction BuildKit does not
+know (RNU for RUN) is an error naming the file and line, left unchanged.
+
+Exit codes:
+  0  Fix mode: nothing remains (every finding fixed, or none). --check: no
+     findings. --diff: nothing would change. Stdin fix mode (-): the file was
+     printed, findings or not. Skipped files of another kind do not count
+     when other files were processed.
+  1  Fix mode: findings remain after fixing (with --exit-non-zero-on-fix, also
+     when anything was fixed). --check: findings. --diff: something would
+     change. A registry digest look-up failed (not in stdin fix mode).
+     --exit-zero turns 1 into 0.
+  2  Error, the file left unchanged: unreadable, binary or not UTF-8, a parse
+     error, an unknown instruction, an invalid config or option, a fix that
+     failed. Also when every file given is of another kind (dfix compose.yaml,
+     or stdin with a text that is not a Dockerfile: nothing is printed).";
 
 /// Options of the default mode (fix, `--diff`, `--check`).
 #[derive(Debug, Args, Default)]
@@ -54,6 +83,14 @@ pub struct RunArgs {
     /// How findings are printed.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output_format: OutputFormat,
+    /// Exit 0 even when findings remain or changes would be made (errors
+    /// still exit 2).
+    #[arg(long, conflicts_with = "exit_non_zero_on_fix")]
+    pub exit_zero: bool,
+    /// In fix mode, also exit 1 when anything was fixed, even if no finding
+    /// remains (stdin mode still exits 0 when it prints the file).
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
 }
 
 /// Output formats for findings.

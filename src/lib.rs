@@ -12,6 +12,7 @@ pub mod config;
 pub mod context;
 pub mod discover;
 pub mod facts;
+pub mod kind;
 pub mod output;
 pub mod parallel;
 pub mod parse_output;

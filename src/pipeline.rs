@@ -2,13 +2,19 @@
 //! shared by every front end: the fix run over files, stdin mode, and later
 //! the language server and `dfix verify`. Nothing here writes a file or
 //! prints: the caller decides what to do with the [`Outcome`].
+//!
+//! The steps, in order: decide the file's kind ([`crate::kind`]; a file of
+//! another kind is skipped), stop at a parse error or an instruction
+//! BuildKit does not know (an error naming file and line), then run the
+//! rules and the fix loop.
 
 use std::path::Path;
 
 use dfix_grammar::Document;
-use dfix_transforms::{engine, Facts, Settings};
+use dfix_transforms::{engine, unknown_instruction, Facts, Settings};
 
 use crate::facts::{gather_facts, lookups_failed};
+use crate::kind::{self, FileKind, Other};
 use crate::output::{self, Finding};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
@@ -25,7 +31,7 @@ pub enum Mode {
 }
 
 /// What happened to one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Outcome {
     /// Findings left after fixing (in `Check` mode: all findings).
     pub findings: Vec<Finding>,
@@ -43,6 +49,9 @@ pub struct Outcome {
     /// Why the file could not be processed (`path:line: message`); the
     /// file must then be left as it is.
     pub error: Option<String>,
+    /// Why the file was not taken as a Dockerfile (`path: not a Dockerfile
+    /// (reason)`); the file must then be left as it is.
+    pub skipped: Option<String>,
     /// A registry look-up failed ([`process_one`] only; the fix run over
     /// files tracks look-ups for the whole run).
     pub lookup_failed: bool,
@@ -55,6 +64,24 @@ impl Outcome {
             error: Some(message),
             ..Outcome::default()
         }
+    }
+
+    /// The outcome of a file of another kind.
+    fn skipped(shown: &str, why: &Other) -> Outcome {
+        Outcome {
+            skipped: Some(format!("{shown}: not a Dockerfile ({why})")),
+            ..Outcome::default()
+        }
+    }
+}
+
+/// The outcome for a file whose name alone says it is not a Dockerfile
+/// (`compose.yaml`, `*.json`, ...), so that callers need not read it; `None`
+/// when the name does not decide (the content will, in [`process_text`]).
+pub fn skip_by_name(path: &Path) -> Option<Outcome> {
+    match kind::by_name(path)? {
+        FileKind::Other(why) => Some(Outcome::skipped(&path.display().to_string(), &why)),
+        FileKind::Dockerfile => None,
     }
 }
 
@@ -71,11 +98,15 @@ pub struct RunOptions {
     pub stdin: bool,
 }
 
-/// Processes one text from start to end: resolves its settings (the config
-/// nearest to `path`, with `options.overrides` on top), gathers its facts
-/// (digest look-ups, build context), parses and checks or fixes it. `path`
-/// names the file in messages and findings and finds its config and build
-/// context; nothing is read from it or written to it.
+/// Processes one text from start to end: decides its kind, resolves its
+/// settings (the config nearest to `path`, with `options.overrides` on top),
+/// gathers its facts (digest look-ups, build context), parses and checks or
+/// fixes it. `path` names the file in messages and findings, and its name
+/// counts for the kind; it also finds the config and build context. Nothing
+/// is read from it or written to it.
+///
+/// Check [`Outcome::error`] and [`Outcome::skipped`] first: with either,
+/// `output` is `None` and the file must be left alone.
 ///
 /// ```no_run
 /// use std::path::Path;
@@ -91,10 +122,10 @@ pub struct RunOptions {
 ///     stdin: false,
 /// };
 /// let outcome = process_one(path, &text, &mut configs, &options);
-/// match (&outcome.error, &outcome.output) {
-///     (Some(e), _) => eprintln!("error: {e}"),
-///     (None, Some(after)) => print!("{after}"),
-///     (None, None) => unreachable!("Diff mode always gives the output"),
+/// if let Some(e) = outcome.error.as_ref().or(outcome.skipped.as_ref()) {
+///     eprintln!("{e}");
+/// } else if let Some(after) = &outcome.output {
+///     print!("{after}"); // the fixed text; outcome.findings: what remains
 /// }
 /// ```
 pub fn process_one(
@@ -104,6 +135,9 @@ pub fn process_one(
     options: &RunOptions,
 ) -> Outcome {
     let shown = path.display().to_string();
+    if let Some(skipped) = skip_by_name(path) {
+        return skipped;
+    }
     let settings = match configs.settings_for(path, &options.overrides, options.stdin) {
         Ok(s) => s,
         Err(e) => return Outcome::error(e),
@@ -167,8 +201,8 @@ fn fix_with_lookups(
 
 /// Checks or fixes one parsed text with run-wide `facts` (digests, user
 /// data; the per-file build context is added here). `shown` names the file
-/// in messages and is its path for the build context. Returns the fixed
-/// text instead of writing it.
+/// in messages, and is its path for the kind and the build context. Returns
+/// the fixed text instead of writing it.
 pub fn process_text(
     shown: &str,
     doc: &Document,
@@ -178,8 +212,22 @@ pub fn process_text(
     mode: Mode,
 ) -> Outcome {
     let text = doc.source();
+    // The kind first: a file of another kind gets no parse error and no
+    // rule, only the reason it was skipped.
+    let kind = kind::by_name(Path::new(shown)).unwrap_or_else(|| kind::by_content(doc));
+    if let FileKind::Other(why) = kind {
+        return Outcome::skipped(shown, &why);
+    }
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
+    }
+    // BuildKit's build fails on it: an error, never something to fix (the
+    // engine refuses it too; checking here also covers `--check`).
+    if let Some(u) = unknown_instruction(doc) {
+        return Outcome::error(format!(
+            "{shown}:{}: {u}; BuildKit cannot build this file (left unchanged)",
+            u.line
+        ));
     }
     // Build-context facts (files beside the Dockerfile) only for the rule
     // that reads them: walking folders for every file costs time.
@@ -230,4 +278,54 @@ pub fn process_text(
         outcome.diff = output::unified_diff(shown, text, out);
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `process_one` as `dfix verify` will call it: unsafe fixes on, the
+    /// fixed text back, nothing written.
+    #[test]
+    fn process_one_returns_the_fixed_text_and_refuses_what_it_must() {
+        let d = tempfile::tempdir().unwrap();
+        let config = d.path().join("dfix.toml");
+        // Correctness rules only: no registry, no build context.
+        std::fs::write(&config, "select = [\"DF1\"]\n").unwrap();
+        let mut configs = Configs::new(Some(&config)).unwrap();
+        let options = RunOptions {
+            mode: Mode::Diff,
+            overrides: Overrides {
+                unsafe_fixes: true,
+                offline: true,
+                ..Overrides::default()
+            },
+            stdin: false,
+        };
+        let path = d.path().join("Dockerfile");
+        let text = "FROM a\nADD x /x\nCMD run it\n";
+        let o = process_one(&path, text, &mut configs, &options);
+        assert_eq!((&o.error, &o.skipped), (&None, &None));
+        assert_eq!(
+            o.output.as_deref(),
+            Some("FROM a\nCOPY x /x\nCMD [\"run\", \"it\"]\n")
+        );
+        assert!(o.changed && o.diff.contains("+COPY x /x"), "{}", o.diff);
+        assert_eq!(o.fixed, 2);
+        assert!(o.findings.is_empty());
+        assert!(!path.exists(), "nothing is written");
+
+        let o = process_one(&path, "FROM a\nRNU x\n", &mut configs, &options);
+        let e = o.error.unwrap();
+        assert!(e.ends_with("Dockerfile:2: unknown instruction `RNU` (did you mean `RUN`?); BuildKit cannot build this file (left unchanged)"), "{e}");
+        assert_eq!(o.output, None);
+
+        let compose = d.path().join("compose.yaml");
+        let o = process_one(&compose, "services: {}\n", &mut configs, &options);
+        assert!(o
+            .skipped
+            .unwrap()
+            .ends_with("compose.yaml: not a Dockerfile (the name is a Compose file's)"));
+        assert_eq!(o.output, None);
+    }
 }

@@ -104,15 +104,22 @@ fn check_lists_findings_and_exits_1() {
 fn fix_in_place_is_idempotent() {
     let d = project(&[("Dockerfile", fixture("app.Dockerfile").as_bytes())]);
     let o = dfix(d.path(), &[]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Findings remain after fixing (an unsafe fix not applied, unpinned
+    // images offline): exit 1, as ruff does.
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         fixture("app.fixed.Dockerfile")
     );
     assert!(stdout(&o).contains("Fixed "), "{}", stdout(&o));
-    // Again: nothing changes, and --diff agrees.
+    assert!(
+        stdout(&o).contains("Dockerfile:11:5: DF105"),
+        "{}",
+        stdout(&o)
+    );
+    // Again: nothing changes (the same findings remain), and --diff agrees.
     let o = dfix(d.path(), &["Dockerfile"]);
-    assert_eq!(code(&o), 0);
+    assert_eq!(code(&o), 1);
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         fixture("app.fixed.Dockerfile")
@@ -129,7 +136,9 @@ fn crlf_stays_crlf_and_mode_is_kept() {
     let p = d.path().join("svc.Dockerfile");
     fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
     let o = dfix(d.path(), &["."]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Fixed, with findings left (exit 1).
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("Fixed "), "{}", stdout(&o));
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
         fixture("crlf.fixed.Dockerfile")
@@ -166,7 +175,8 @@ fn diff_applies_with_git_to_the_in_place_result() {
 
     // The same tree fixed in place ...
     let b = project(files);
-    assert_eq!(code(&dfix(b.path(), &[])), 0);
+    // Findings remain in the fixed tree: exit 1.
+    assert_eq!(code(&dfix(b.path(), &[])), 1);
     // ... equals the tree with the diff applied by git.
     let mut git = Command::new("git")
         .args(["apply", "--whitespace=nowarn", "-"])
@@ -379,7 +389,9 @@ fn suppression_comments() {
     let src = "FROM alpine\n# dfix: ignore=add-instead-of-copy\nADD a /a\n# hadolint ignore=DL3020,DL4000\nADD b /b\nADD c /c\n";
     let d = project(&[("Dockerfile", src.as_bytes())]);
     let o = dfix(d.path(), &[]);
-    assert_eq!(code(&o), 0);
+    // The suppressed ADDs stay; other findings (root user, unpinned) remain.
+    assert_eq!(code(&o), 1);
+    assert!(!stdout(&o).contains("DF101"), "{}", stdout(&o));
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         src.replace("ADD c", "COPY c")
@@ -400,7 +412,8 @@ fn config_files() {
         ("other/Dockerfile", app.as_bytes()),
     ]);
     let o = dfix(d.path(), &[]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Fixed; findings the fixes cannot remove remain (exit 1).
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
     let svc = fs::read_to_string(d.path().join("svc/Dockerfile")).unwrap();
     assert!(svc.contains("ADD requirements.txt"), "{svc}");
     assert!(
@@ -448,7 +461,8 @@ fn config_files() {
         ),
         ("Dockerfile", b"FROM a\nRUN b\n"),
     ]);
-    assert_eq!(code(&dfix(d.path(), &[])), 0);
+    // Root user and unpinned image remain: exit 1.
+    assert_eq!(code(&dfix(d.path(), &[])), 1);
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         "from a\nrun b\n"

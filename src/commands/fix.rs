@@ -11,9 +11,9 @@ use super::EXIT_ERROR;
 use crate::cli::RunArgs;
 use crate::discover::discover;
 use crate::facts::{gather_facts, lookups_failed};
-use crate::output::report::report;
+use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
-use crate::pipeline::{process_text, Mode, Outcome};
+use crate::pipeline::{process_text, skip_by_name, Mode, Outcome};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
 use crate::write::{read_dockerfile, write_atomic};
@@ -76,11 +76,18 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
     // Read and parse every file once, in parallel: the digest look-ups need
     // all their images first, and the rules then reuse the parsed documents.
-    let inputs: Vec<Result<Document, String>> = parallel_map(&jobs, |(path, _)| {
+    // A file whose name says it is of another kind is not even read.
+    let inputs: Vec<Result<Document, Box<Outcome>>> = parallel_map(&jobs, |(path, _)| {
+        if let Some(skipped) = skip_by_name(path) {
+            return Err(Box::new(skipped));
+        }
         let shown = path.display();
-        let text = read_dockerfile(path).map_err(|e| format!("{shown}: {e}"))?;
+        let text =
+            read_dockerfile(path).map_err(|e| Box::new(Outcome::error(format!("{shown}: {e}"))))?;
         std::panic::catch_unwind(|| Document::parse(&text)).map_err(|_| {
-            format!("{shown}: internal error: the parser panicked (file left unchanged)")
+            Box::new(Outcome::error(format!(
+                "{shown}: internal error: the parser panicked (file left unchanged)"
+            )))
         })
     });
     let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
@@ -93,6 +100,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         outcomes,
         failed,
         lookups_failed(&facts),
+        ExitPolicy::from(args),
     )
 }
 
@@ -101,7 +109,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// file's error; the others go on.
 fn process_all(
     jobs: &[(PathBuf, Settings)],
-    inputs: &[Result<Document, String>],
+    inputs: &[Result<Document, Box<Outcome>>],
     facts: &Facts,
     resolver: Option<&registry::Resolver>,
     mode: Mode,
@@ -123,7 +131,7 @@ fn process_all(
                     _ => outcome,
                 }
             }
-            Err(e) => Outcome::error(e.clone()),
+            Err(not_read) => (**not_read).clone(),
         }))
         .unwrap_or_else(|_| {
             Outcome::error(format!(

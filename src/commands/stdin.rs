@@ -7,13 +7,17 @@ use std::process::ExitCode;
 
 use super::EXIT_ERROR;
 use crate::cli::{OutputFormat, RunArgs};
-use crate::output::{self, report::report};
+use crate::output;
+use crate::output::report::{report, ExitPolicy};
 use crate::pipeline::{process_one, Mode, RunOptions};
 use crate::resolve::{Configs, Overrides};
 use crate::write::read_stdin;
 
-/// Runs stdin mode. On any error nothing is printed on stdout, so an editor
-/// keeps its buffer.
+/// Runs stdin mode. On any error, and for a text that is not a Dockerfile,
+/// nothing is printed on stdout and the exit code is 2, so an editor keeps
+/// its buffer. In fix mode the exit code is 0 whenever the file is printed,
+/// findings or not: editors discard a formatter's output when it exits
+/// non-zero.
 pub fn run(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
     // The name finds the config and names the file in messages.
     let name = args
@@ -36,6 +40,11 @@ pub fn run(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
     if let Some(e) = &outcome.error {
         // Nothing on stdout: an editor keeps its buffer.
         eprintln!("error: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if let Some(why) = &outcome.skipped {
+        // The only file given is of another kind, as `dfix compose.yaml`.
+        eprintln!("error: {why}; skipped, left unchanged");
         return ExitCode::from(EXIT_ERROR);
     }
     if mode == Mode::Fix {
@@ -63,5 +72,6 @@ pub fn run(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
         vec![outcome],
         false,
         lookup_failed,
+        ExitPolicy::from(args),
     )
 }

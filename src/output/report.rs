@@ -9,26 +9,54 @@ use crate::commands::{EXIT_ERROR, EXIT_FINDINGS};
 use crate::output::{self, plural, Finding};
 use crate::pipeline::{Mode, Outcome};
 
-/// Prints what happened to the files and picks the exit code. `failed` is
-/// true when something outside the outcomes already failed (a folder that
-/// could not be walked); `lookup_failed` when a registry look-up failed.
+/// How findings and fixes turn into the exit code (ruff's flags).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExitPolicy {
+    /// `--exit-zero`: exit 0 even when findings remain or changes would be
+    /// made (errors still exit 2).
+    pub exit_zero: bool,
+    /// `--exit-non-zero-on-fix`: in fix mode, exit 1 when anything was
+    /// fixed, even if no finding remains.
+    pub exit_non_zero_on_fix: bool,
+}
+
+impl From<&crate::cli::RunArgs> for ExitPolicy {
+    fn from(args: &crate::cli::RunArgs) -> ExitPolicy {
+        ExitPolicy {
+            exit_zero: args.exit_zero,
+            exit_non_zero_on_fix: args.exit_non_zero_on_fix,
+        }
+    }
+}
+
+/// Prints what happened to the files and picks the exit code (the table in
+/// `dfix --help`). `failed` is true when something outside the outcomes
+/// already failed (a folder that could not be walked); `lookup_failed` when
+/// a registry look-up failed.
 pub fn report(
     format: OutputFormat,
     mode: Mode,
     outcomes: Vec<Outcome>,
     mut failed: bool,
     lookup_failed: bool,
+    policy: ExitPolicy,
 ) -> ExitCode {
     let mut findings = Vec::new();
     let (mut fixed, mut hidden, mut changed_files) = (0, 0, 0);
     let mut diffs = String::new();
-    let mut errors = 0;
+    let (mut errors, mut skipped, mut processed) = (0, 0, 0);
     for o in outcomes {
         if let Some(e) = o.error {
             eprintln!("error: {e}");
             errors += 1;
             continue;
         }
+        if let Some(why) = o.skipped {
+            eprintln!("warning: {why}; skipped, left unchanged");
+            skipped += 1;
+            continue;
+        }
+        processed += 1;
         fixed += o.fixed;
         hidden += o.hidden;
         if o.changed {
@@ -39,7 +67,10 @@ pub fn report(
     }
     let mut stdout = std::io::stdout().lock();
     let mut out = String::new();
+    // Nothing was checked: "All checks passed!" or "No changes." would mislead.
+    let only_skipped = processed == 0 && skipped > 0;
     match mode {
+        Mode::Diff if only_skipped => {}
         Mode::Diff => {
             out.push_str(&diffs);
             let would = if changed_files == 0 {
@@ -58,7 +89,7 @@ pub fn report(
         }
         Mode::Check | Mode::Fix => {
             out.push_str(&output::render(format, &findings));
-            if format == OutputFormat::Text {
+            if format == OutputFormat::Text && !only_skipped {
                 out.push_str(&summary(
                     mode,
                     &findings,
@@ -86,12 +117,22 @@ pub fn report(
         );
         failed = true;
     }
+    if only_skipped && errors == 0 {
+        // Every file given was of another kind: the command did nothing the
+        // user asked for (`dfix compose.yaml`). With other files processed,
+        // skipped ones are only reported.
+        eprintln!("error: no Dockerfile to process: every file given is of another kind");
+        failed = true;
+    }
     if failed {
-        ExitCode::from(EXIT_ERROR)
-    } else if (mode == Mode::Check && !findings.is_empty())
-        || (mode == Mode::Diff && changed_files > 0)
-        || lookup_failed
-    {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let problems = match mode {
+        Mode::Check => !findings.is_empty(),
+        Mode::Diff => changed_files > 0,
+        Mode::Fix => !findings.is_empty() || (policy.exit_non_zero_on_fix && changed_files > 0),
+    } || lookup_failed;
+    if problems && !policy.exit_zero {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS

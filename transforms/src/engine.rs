@@ -19,6 +19,7 @@ use crate::rule::{Context, Facts, RuleMeta, RuleOptions};
 use crate::settings::Settings;
 use crate::style::Style;
 use crate::suppression::Suppressions;
+use crate::validate::{unknown_instruction, UnknownInstruction};
 
 /// The most fix rounds before giving up with [`FixError::NotConverged`].
 pub const MAX_ROUNDS: usize = 20;
@@ -59,9 +60,13 @@ impl Fixed {
     }
 }
 
-/// Why fixing failed. Each is a bug in a rule, and names the rules involved.
+/// Why fixing failed. [`FixError::UnknownInstruction`] is a problem of the
+/// input; the others are bugs in a rule, and name the rules involved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixError {
+    /// The input has an instruction BuildKit does not know, so it cannot be
+    /// built (or is not a Dockerfile at all): no rule runs on it.
+    UnknownInstruction(UnknownInstruction),
     /// Fixes kept coming after [`MAX_ROUNDS`] rounds.
     NotConverged {
         /// Ids of the rules whose fixes were applied in the last round.
@@ -88,6 +93,7 @@ pub enum FixError {
 impl std::fmt::Display for FixError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            FixError::UnknownInstruction(u) => write!(f, "line {}: {u}", u.line),
             FixError::NotConverged { rules } => write!(
                 f,
                 "internal error: fixes did not converge after {MAX_ROUNDS} rounds (rules: {})",
@@ -225,9 +231,13 @@ fn rule_ids(diags: &[&Diagnostic]) -> Vec<&'static str> {
 }
 
 /// Fixes `source`: applies every allowed fix, round after round, until no
-/// fix is left (see the module documentation).
+/// fix is left (see the module documentation). A source with an unknown
+/// instruction is refused before any rule runs.
 pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, FixError> {
     let mut document = Document::parse(source);
+    if let Some(u) = unknown_instruction(&document) {
+        return Err(FixError::UnknownInstruction(u));
+    }
     let input_errors = document.errors.clone();
     let mut applied = Vec::new();
     let mut rounds = 0;
@@ -267,7 +277,14 @@ pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, Fi
             });
         }
         let next = Document::parse(&text);
-        let broken = new_errors(&input_errors, &next.errors);
+        let mut broken = new_errors(&input_errors, &next.errors);
+        // A fix must not make an instruction unknown (the build would fail).
+        if let Some(u) = unknown_instruction(&next) {
+            broken.push(ParseError {
+                line: u.line,
+                message: u.to_string(),
+            });
+        }
         if !broken.is_empty() {
             return Err(FixError::BrokeParse {
                 rules: rule_ids(&taken),
@@ -413,6 +430,62 @@ mod tests {
             Ok(_) => panic!("deleting every instruction must be refused"),
         };
         assert!(matches!(&err, FixError::BrokeParse { rules, .. } if rules == &["DF901"]));
+    }
+
+    static TYPO: RuleMeta = RuleMeta {
+        id: "DF902",
+        name: "test-typo",
+        aliases: &[],
+        severity: Severity::Style,
+        summary: "misspells RUN",
+        doc: "",
+        fix: FixAvailability::Always,
+        options: &[],
+    };
+
+    /// Rewrites the first `RUN` as `RNU`: its output cannot be built.
+    struct Typo;
+    impl Rule for Typo {
+        fn meta(&self) -> &'static RuleMeta {
+            &TYPO
+        }
+        fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+            let Some(at) = ctx.source().find("RUN") else {
+                return vec![];
+            };
+            vec![Diagnostic::new(&TYPO, "typo", at..at + 3)
+                .with_fix(Fix::safe("typo", vec![Edit::replace(at..at + 3, "RNU")]))]
+        }
+    }
+
+    #[test]
+    fn an_unknown_instruction_stops_every_fix() {
+        // `add` would be fixed (casing, ADD -> COPY) if the file could be built.
+        let src = "FROM a\nadd a /a\nRNU echo hi\n";
+        let err = match fix(src, &Settings::default(), &Facts::new()) {
+            Err(e) => e,
+            Ok(f) => panic!("fixed a file with an unknown instruction: {:?}", f.output()),
+        };
+        let FixError::UnknownInstruction(u) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!((u.line, u.keyword.as_str()), (3, "RNU"));
+        assert_eq!(
+            err.to_string(),
+            "line 3: unknown instruction `RNU` (did you mean `RUN`?)"
+        );
+    }
+
+    #[test]
+    fn a_round_that_makes_an_instruction_unknown_is_refused() {
+        let err = match fix("FROM a\nRUN ls\n", &only(&Typo), &Facts::new()) {
+            Err(e) => e,
+            Ok(f) => panic!("kept an unbuildable fix: {:?}", f.output()),
+        };
+        assert!(
+            matches!(&err, FixError::BrokeParse { rules, errors } if rules == &["DF902"] && errors[0].line == 2),
+            "{err:?}"
+        );
     }
 
     #[test]

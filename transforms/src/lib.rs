@@ -9,6 +9,8 @@
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`users`]: the non-root user pass (image families, user creation);
 //! - [`bases`]: facts about official base images and the smaller-variant guard;
+//! - [`validate`]: what makes a Dockerfile unbuildable although it parses
+//!   (unknown instructions), refused before any rule runs;
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
 pub mod bases;
@@ -24,6 +26,7 @@ pub mod settings;
 pub mod style;
 pub mod suppression;
 pub mod users;
+pub mod validate;
 
 pub use diagnostic::Diagnostic;
 pub use edit::{apply_edits, Applicability, Edit, Fix};
@@ -36,3 +39,4 @@ pub use rule::{
 };
 pub use settings::{rules_for, selects, Settings, SettingsError};
 pub use style::Style;
+pub use validate::{unknown_instruction, UnknownInstruction};

@@ -1,8 +1,9 @@
 //! The engine on damaged and unusual input: no panic, never a new parse
-//! error, and fixing a fixed text changes nothing.
+//! error, a text with an unknown instruction never changed, and fixing a
+//! fixed text changes nothing.
 
 use dfix_grammar::Document;
-use dfix_transforms::{check, fix, Facts, Settings};
+use dfix_transforms::{check, fix, unknown_instruction, Facts, FixError, Settings};
 
 const FIXTURES: &[&str] = &[
     include_str!("../src/rules/fixtures/add_instead_of_copy.Dockerfile"),
@@ -33,8 +34,22 @@ fn all_settings() -> [Settings; 2] {
 
 fn exercise(text: &str) {
     let facts = Facts::new();
-    let input_errors = Document::parse(text).errors.len();
+    let doc = Document::parse(text);
+    let input_errors = doc.errors.len();
+    let unknown = unknown_instruction(&doc);
     for settings in all_settings() {
+        // Truncations cut keywords (`FRO`): those texts cannot be built and
+        // must come back refused, never fixed.
+        if let Some(u) = &unknown {
+            match fix(text, &settings, &facts) {
+                Err(FixError::UnknownInstruction(e)) => assert_eq!(&e, u),
+                other => panic!(
+                    "{text:?} has {u} but fix gave {:?}",
+                    other.map(|f| f.rounds)
+                ),
+            }
+            continue;
+        }
         let checked = check(text, &settings, &facts);
         for d in &checked.diagnostics {
             assert!(d.span.start <= d.span.end && d.span.end <= text.len());
@@ -74,6 +89,36 @@ fn truncations_and_line_deletions() {
             exercise(&text);
         }
     }
+}
+
+#[test]
+fn a_misspelled_instruction_anywhere_stops_every_fix() {
+    let mut refused = 0;
+    for fixture in FIXTURES {
+        let lines: Vec<&str> = fixture.split_inclusive('\n').collect();
+        for at in 0..=lines.len() {
+            let mut text: String = lines[..at].concat();
+            text.push_str("RNU echo hi\n");
+            text.push_str(&lines[at..].concat());
+            let doc = Document::parse(&text);
+            // Inside a heredoc the line is not an instruction; inside a
+            // continuation it joins the instruction, and the next line may
+            // become the unknown one.
+            let Some(u) = unknown_instruction(&doc) else {
+                continue;
+            };
+            for settings in all_settings() {
+                match fix(&text, &settings, &Facts::new()) {
+                    Err(FixError::UnknownInstruction(e)) => assert_eq!(e, u),
+                    Err(e) => panic!("{text:?}: refused for another reason: {e}"),
+                    Ok(f) => panic!("{text:?} was fixed into {:?}", f.output()),
+                }
+            }
+            refused += usize::from(u.keyword == "RNU");
+        }
+    }
+    // Most insertion points are between instructions.
+    assert!(refused > 100, "only {refused} texts had the misspelling");
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod create;
 pub mod db;
 
+use std::ops::Range;
 use std::sync::{Arc, LazyLock, RwLock};
 
 use dfix_grammar::{Document, Form, Kind, Stage};
@@ -317,12 +318,24 @@ fn edits_for(
         .unwrap_or(stage.from);
     let from_kw = &doc.instructions[stage.from].keyword;
     let mut before = (anchor + 1..range.end).find(|&i| is_runtime(doc.instructions[i].kind));
-    if let Plan::Switch { .. } = plan {
+    let mut chown_edits = Vec::new();
+    if let Plan::Switch { user, .. } = plan {
         // No RUN can chown the working directory (the image may have no
-        // shell, as distroless has not): switch before the stage's WORKDIR
-        // instead, which BuildKit and buildah create as the current USER.
-        // Only when no RUN follows it, so nothing else runs as the user.
-        if let Some(w) = workdir_made_after(doc, stage, anchor, before, &users.vars) {
+        // shell, as distroless has not). BuildKit creates a WORKDIR as the
+        // current USER: switch before the stage's WORKDIR. buildah with
+        // `--layers` (podman's default) creates the folder with the first
+        // COPY into it instead: those COPYs get `--chown` of the user.
+        // Only when no RUN follows the WORKDIR, so nothing else runs as
+        // the user.
+        if let Some((w, dir)) = workdir_made_after(doc, stage, anchor, before, &users.vars) {
+            let end = before.unwrap_or(range.end);
+            chown_edits = copies_into(doc, w + 1..end, &dir, &users.vars)
+                .into_iter()
+                .map(|i| {
+                    let at = doc.instructions[i].keyword_span.end;
+                    Edit::insert(at, format!(" --chown={user}"))
+                })
+                .collect();
             before = Some(w);
         }
     }
@@ -379,7 +392,9 @@ fn edits_for(
             }
             let at = doc.line_start(line);
             let text: String = lines.iter().map(|l| format!("{l}{le}")).collect();
-            Some(vec![Edit::insert(at, text)])
+            let mut edits = vec![Edit::insert(at, text)];
+            edits.extend(chown_edits);
+            Some(edits)
         }
         None => {
             let end = doc.instructions[reference].span.end;
@@ -431,20 +446,46 @@ fn workdir_to_chown(doc: &Document, stage: &Stage, last: usize, vars: &Vars) -> 
 
 /// The stage's last `WORKDIR` when it comes after instruction `anchor`
 /// (the last RUN or USER) and before `limit` (where the USER would go), and
-/// names a plain absolute directory the user should own.
+/// names a plain absolute directory the user should own; with that
+/// directory.
 fn workdir_made_after(
     doc: &Document,
     stage: &Stage,
     anchor: usize,
     limit: Option<usize>,
     vars: &Vars,
-) -> Option<usize> {
+) -> Option<(usize, String)> {
     let end = limit.unwrap_or(stage.instructions.end);
     let w = (anchor + 1..end)
         .rev()
         .find(|&i| doc.instructions[i].kind == Kind::Workdir)?;
     let dir = analysis::expand(doc.instructions[w].words.first()?.value(), vars, false)?;
-    create::chownable_dir(&dir).then_some(w)
+    create::chownable_dir(&dir).then_some((w, dir))
+}
+
+/// The `COPY`/`ADD` instructions of `range` without `--chown` whose
+/// destination is `dir` or inside it (a relative destination is inside
+/// the working directory `dir`).
+fn copies_into(doc: &Document, range: Range<usize>, dir: &str, vars: &Vars) -> Vec<usize> {
+    let dir = dir.trim_end_matches('/');
+    range
+        .filter(|&i| {
+            let ins = &doc.instructions[i];
+            if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("chown").is_some() {
+                return false;
+            }
+            let dest = match &ins.form {
+                Form::Exec(items) => items.last().cloned(),
+                Form::Shell => ins.words.last().map(|w| w.value().to_string()),
+            };
+            let Some(dest) = dest.and_then(|d| analysis::expand(&d, vars, false)) else {
+                return false;
+            };
+            !dest.starts_with('/')
+                || dest.trim_end_matches('/') == dir
+                || dest.starts_with(&format!("{dir}/"))
+        })
+        .collect()
 }
 
 /// The folders the stage declares as volumes (its data folders: the app
