@@ -45,7 +45,7 @@ impl Builder for FakeBuilder {
         let user = text
             .lines()
             .filter_map(|l| l.strip_prefix("USER "))
-            .last()
+            .next_back()
             .unwrap_or("")
             .to_string();
         Ok(ImageInfo {
