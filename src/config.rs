@@ -44,6 +44,9 @@ pub struct ConfigFile {
     /// Extra multi-stage recipes and package lists (same shape as
     /// `transforms/data/multistage.toml`).
     pub multistage: Option<toml::Table>,
+    /// Extra facts about base images: variants, suites, end-of-life dates,
+    /// deprecated images (same shape as `transforms/data/bases.toml`).
+    pub bases: Option<toml::Table>,
 }
 
 /// A config file read from disk.
@@ -57,6 +60,8 @@ pub struct Config {
     pub image_db: Option<dfix_transforms::users::db::ImageDb>,
     /// The built-in recipes merged with `[multistage]`, built once at load.
     pub recipes: Option<std::sync::Arc<dfix_transforms::multistage::Recipes>>,
+    /// The built-in base image facts merged with `[bases]`, built once at load.
+    pub base_images: Option<std::sync::Arc<dfix_transforms::bases::BaseImages>>,
 }
 
 fn option_value(v: &toml::Value) -> Option<OptionValue> {
@@ -83,14 +88,17 @@ impl Config {
             file,
             image_db: None,
             recipes: None,
+            base_images: None,
         };
         // Reject unknown rules and options now, with the file's name.
         config.settings(&[], &[], false, false, false)?;
         let image_db = config.image_db()?;
         let recipes = config.recipes()?.map(std::sync::Arc::new);
+        let base_images = config.base_images()?.map(std::sync::Arc::new);
         Ok(Config {
             image_db,
             recipes,
+            base_images,
             ..config
         })
     }
@@ -173,6 +181,18 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The base image facts with this config's `[bases]` entries.
+    fn base_images(&self) -> Result<Option<dfix_transforms::bases::BaseImages>, String> {
+        let Some(table) = &self.file.bases else {
+            return Ok(None);
+        };
+        dfix_transforms::bases::BaseImages::builtin_merged_with(table)
+            .map(Some)
+            .map_err(|e| format!("{}: [bases]: {e}", self.path.display()))
+    }
+}
+
 /// A config for when no file is found: defaults.
 pub fn default_config() -> Config {
     Config {
@@ -180,6 +200,7 @@ pub fn default_config() -> Config {
         file: ConfigFile::default(),
         image_db: None,
         recipes: None,
+        base_images: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Run-wide facts the pure rules cannot get themselves: image digests from
 //! the registries, and the user data of the configs (image families for the
-//! non-root rules, multi-stage recipes).
+//! non-root rules, multi-stage recipes, base image facts) and today's date.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,6 +10,18 @@ use dfix_transforms::{Facts, Settings};
 
 use crate::resolve::{Configs, UNPINNED_IMAGE};
 use crate::{pinning, registry};
+
+/// Today's date (UTC) for the end-of-life rules; `None` if the clock is
+/// before 1970.
+fn today() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(dfix_transforms::bases::date_from_unix_days(
+        (secs / 86_400) as i64,
+    ))
+}
 
 /// Looks up the digests of every image the files use, once each, when a
 /// selected rule needs them. Offline (or stdin mode without a config that
@@ -24,6 +36,8 @@ pub fn gather_facts(
     // User data for the non-root and multi-stage rules: the first config
     // (the explicit one, else the nearest ones found) that has it.
     facts.multistage = configs.all().find_map(|c| c.recipes.clone());
+    facts.bases = configs.all().find_map(|c| c.base_images.clone());
+    facts.today = today();
     if let Some(db) = configs.all().find_map(|c| c.image_db.clone()) {
         dfix_transforms::users::set_image_db(Some(db));
     }

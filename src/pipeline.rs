@@ -242,6 +242,8 @@ pub fn process_text(
     };
     facts_here.digests = facts.digests.clone();
     facts_here.multistage = facts.multistage.clone();
+    facts_here.bases = facts.bases.clone();
+    facts_here.today = facts.today.clone();
     let facts = &facts_here;
     if mode == Mode::Check {
         let checked = engine::check_document(doc, settings, facts);

@@ -678,3 +678,41 @@ fn config_extends_image_families_and_recipes() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("[multistage]"), "{}", stderr(&o));
 }
+
+#[test]
+fn config_extends_base_image_facts() {
+    // A user-declared deprecated image is reported with its replacement.
+    let src = "FROM acme/runtime:2\nCMD [\"/app\"]\n";
+    let config = "select = [\"DF263\"]\n[[bases.deprecated]]\nnames = [\"acme/runtime\"]\nsince = \"2020-01-01\"\nreplacement = \"acme/runtime-ng:{tag}\"\nwhy = \"renamed\"\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", config.as_bytes()),
+    ]);
+    let o = dfix(d.path(), &["--check"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("acme/runtime-ng:2"), "{}", stdout(&o));
+
+    // A tool the user declares missing from python slim keeps the full image.
+    let src = "FROM python:3.12\nRUN protoc --version\nCMD [\"python\"]\n";
+    let config = "select = [\"DF260\"]\nunsafe-fixes = true\n[bases.families.python]\nlacks = [\"protoc\"]\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", config.as_bytes()),
+    ]);
+    dfix(d.path(), &[]);
+    let fixed = fs::read_to_string(d.path().join("Dockerfile")).unwrap();
+    assert_eq!(fixed, src);
+
+    let bad = "[bases.families.python]\nlack = []\n";
+    let d = project(&[
+        ("Dockerfile", src.as_bytes()),
+        ("dfix.toml", bad.as_bytes()),
+    ]);
+    let o = dfix(d.path(), &["--check"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("dfix.toml") && stderr(&o).contains("[bases]"),
+        "{}",
+        stderr(&o)
+    );
+}

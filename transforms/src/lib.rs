@@ -8,10 +8,12 @@
 //! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`users`]: the non-root user pass (image families, user creation);
+//! - [`bases`]: facts about official base images and the smaller-variant guard;
 //! - [`validate`]: what makes a Dockerfile unbuildable although it parses
 //!   (unknown instructions), refused before any rule runs;
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
+pub mod bases;
 pub mod context;
 pub mod diagnostic;
 pub mod edit;

@@ -170,6 +170,12 @@ pub struct Facts {
     /// the application passes the built-in ones merged with the config's
     /// `[multistage]` table).
     pub multistage: Option<std::sync::Arc<crate::multistage::Recipes>>,
+    /// Facts about official base images (the built-in ones when `None`;
+    /// the application passes them merged with the config's `[bases]`).
+    pub bases: Option<std::sync::Arc<crate::bases::BaseImages>>,
+    /// Today's date, `YYYY-MM-DD`, for end-of-life dates (the data's own
+    /// date when `None`, so that results do not depend on the clock).
+    pub today: Option<String>,
 }
 
 impl Facts {
@@ -192,6 +198,22 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// The base image facts: the application's, else the built-in ones.
+    pub fn bases(&self) -> &'a crate::bases::BaseImages {
+        match &self.facts.bases {
+            Some(b) => b,
+            None => crate::bases::BaseImages::builtin(),
+        }
+    }
+
+    /// Today's date for end-of-life checks.
+    pub fn today(&self) -> &'a str {
+        match &self.facts.today {
+            Some(t) => t,
+            None => &self.bases().facts_date,
+        }
+    }
+
     /// The source text.
     pub fn source(&self) -> &'a str {
         self.doc.source()

@@ -105,7 +105,7 @@ mod tests {
     fn checker_finds_each_problem() {
         let r = Recipes::builtin();
         let good = "FROM golang:1.22 AS build\nRUN go build -o /out/app .\n\
-                    FROM gcr.io/distroless/static-debian12\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n";
+                    FROM gcr.io/distroless/static-debian13:nonroot\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n";
         assert!(check_split(&Document::parse(good), r).is_empty());
         let single = "FROM golang:1.22\nRUN go build -o /out/app .\nCMD [\"/out/app\"]\n";
         let p = check_split(&Document::parse(single), r);

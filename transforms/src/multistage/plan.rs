@@ -9,6 +9,7 @@ use dfix_grammar::{Document, Kind, Stage};
 use super::analysis::{analyse, global_args, instruction_entry, EntryItem, StageAnalysis};
 use super::paths::{basename, dirname, expand, is_under, referenced_vars, resolve};
 use super::recipes::{fill_template, image_tag, Recipe, Recipes};
+use crate::bases::BaseImages;
 use crate::context::BuildContext;
 use crate::edit::Edit;
 use crate::style::{case_like, instruction_lines, Style};
@@ -117,13 +118,16 @@ struct Ctx<'a> {
     recipe_name: &'a str,
     recipe: &'a Recipe,
     recipes: &'a Recipes,
+    bases: &'a BaseImages,
     context: Option<&'a BuildContext>,
 }
 
-/// Decides what to do with `doc`.
+/// Decides what to do with `doc`; `bases` says which Debian suite the
+/// builder runs on and which distroless images are maintained.
 pub fn decide(
     doc: &Document,
     recipes: &Recipes,
+    bases: &BaseImages,
     context: Option<&BuildContext>,
     style: &Style,
 ) -> Decision {
@@ -208,6 +212,7 @@ pub fn decide(
         recipe_name,
         recipe,
         recipes,
+        bases,
         context,
     };
     match c.plan(style) {
@@ -218,6 +223,28 @@ pub fn decide(
             edits,
         },
         Err(missing) => suggest(missing),
+    }
+}
+
+/// Where the end of the file starts that holds only blank lines and the
+/// `moved` line ranges (instructions the runtime stage takes over): the
+/// runtime stage replaces it.
+fn tail_start(src: &str, moved: &[Range<usize>]) -> usize {
+    let mut at = src.len();
+    loop {
+        if let Some(r) = moved.iter().find(|r| r.end == at && r.start < at) {
+            at = r.start;
+            continue;
+        }
+        // The line before `at` (its line end included).
+        let before = &src[..at];
+        let body = before.strip_suffix('\n').unwrap_or(before);
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        if at > 0 && src[line_start..at].trim().is_empty() && line_start < at {
+            at = line_start;
+            continue;
+        }
+        return at;
     }
 }
 
@@ -390,7 +417,7 @@ impl Ctx<'_> {
             }
         }
         let shell = needs_shell || !runtime_pkgs.is_empty() || !user_cmds.is_empty();
-        let template = if alpine {
+        let mut template = if alpine {
             r.runtime_alpine.as_ref()
         } else if shell {
             r.runtime_shell.as_ref()
@@ -400,11 +427,21 @@ impl Ctx<'_> {
             None
         }
         .unwrap_or(&r.runtime);
-        let has_shell = alpine
+        let mut has_shell = alpine
             || shell
             || Some(template) == r.runtime_shell.as_ref()
             || r.runtime_shell.as_deref() == Some(&r.runtime);
-        let image = match fill_template(template, &tag) {
+        let mut filled = fill_template(template, &base, self.bases);
+        if filled.is_none() && template.contains("{distroless}") {
+            // Distroless no longer maintains the builder's suite: the
+            // recipe's shell runtime on that suite instead.
+            if let Some(t) = r.runtime_shell.as_ref() {
+                template = t;
+                has_shell = true;
+                filled = fill_template(t, &base, self.bases);
+            }
+        }
+        let image = match filled {
             Some(i) => i,
             None => {
                 missing.push(format!(
@@ -555,6 +592,39 @@ impl Ctx<'_> {
         ))
     }
 
+    /// True when `image` is a distroless nonroot tag, whose working
+    /// directory is not `/`.
+    fn image_has_own_workdir(&self, image: &str) -> bool {
+        let d = &self.bases.distroless;
+        d.nonroot_workdir.is_some()
+            && image.starts_with(&format!("{}/", d.registry))
+            && image.ends_with(&format!(":{}", d.tag))
+    }
+
+    /// True when the last CMD or ENTRYPOINT names a path relative to the
+    /// working directory (`./app`, `bin/app`).
+    fn entry_is_relative(&self) -> bool {
+        [Kind::Entrypoint, Kind::Cmd].iter().any(|k| {
+            let Some(&i) = self.a.last.get(k) else {
+                return false;
+            };
+            let ins = &self.doc.instructions[i];
+            let words: Vec<String> = match &ins.form {
+                dfix_grammar::Form::Exec(items) => items.clone(),
+                dfix_grammar::Form::Shell => {
+                    ins.words.iter().map(|w| w.value().to_string()).collect()
+                }
+            };
+            words.iter().any(|w| {
+                !w.starts_with('/')
+                    && !w.starts_with('-')
+                    && !w.contains("://")
+                    && !w.contains('=')
+                    && (w.starts_with('.') || w.contains('/'))
+            })
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn edits(
         &self,
@@ -592,15 +662,26 @@ impl Ctx<'_> {
             ));
             edits.push(Edit::insert(at, text));
         }
-        for i in self.stage.instructions.clone() {
-            let ins = &doc.instructions[i];
-            if MOVED.contains(&ins.kind) {
-                edits.push(Edit::delete(instruction_lines(doc, ins)));
+        let moved: Vec<std::ops::Range<usize>> = self
+            .stage
+            .instructions
+            .clone()
+            .map(|i| &doc.instructions[i])
+            .filter(|ins| MOVED.contains(&ins.kind))
+            .map(|ins| instruction_lines(doc, ins))
+            .collect();
+        // The end of the file that only holds blank lines and moved
+        // instructions is replaced as a whole, so that exactly one blank
+        // line separates the builder from the runtime stage.
+        let tail = tail_start(src, &moved);
+        for r in &moved {
+            if r.start < tail {
+                edits.push(Edit::delete(r.clone()));
             }
         }
         // The runtime stage.
         let mut out = String::new();
-        if !src.ends_with('\n') && !src.is_empty() {
+        if !src[..tail].ends_with('\n') && tail > 0 {
             out.push_str(le);
         }
         let prune_at = self
@@ -624,11 +705,23 @@ impl Ctx<'_> {
             if let (Some(cmd), Some(at)) = (self.recipe.prune.get(&pm), prune_at) {
                 // Right after the last RUN: same user, before the metadata.
                 let pre = if src[..at].ends_with('\n') { "" } else { le };
-                edits.push(Edit::insert(at, format!("{pre}{} {cmd}{le}", kw("RUN"))));
+                let text = format!("{pre}{} {cmd}{le}", kw("RUN"));
+                if at == tail {
+                    // Where the runtime stage starts: one edit for both
+                    // (`out` already ends the last line).
+                    out.push_str(&format!("{} {cmd}{le}", kw("RUN")));
+                } else {
+                    edits.push(Edit::insert(at, text));
+                }
             }
         }
         out.push_str(le);
         out.push_str(&format!("{} {image}{le}", kw("FROM")));
+        if cwd == "/" && self.image_has_own_workdir(image) && self.entry_is_relative() {
+            // The nonroot distroless tags work in /home/nonroot: keep `/`
+            // for a CMD that names files relative to it.
+            out.push_str(&format!("{} /{le}", kw("WORKDIR")));
+        }
         if !runtime_pkgs.is_empty() {
             let cont = style.continuation();
             let pk = runtime_pkgs.join(" ");
@@ -745,7 +838,7 @@ impl Ctx<'_> {
             let trimmed = out.trim_end_matches(['\r', '\n']).len();
             out.truncate(trimmed);
         }
-        edits.push(Edit::insert(src.len(), out));
+        edits.push(Edit::replace(tail..src.len(), out));
         let list: Vec<String> = arts.iter().map(|x| format!("`{}`", x.path)).collect();
         let message = format!(
             "Split into a `{name}` stage and a runtime stage on `{image}` that copies {}",

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use crate::bases::BaseImages;
+
 /// The built-in recipes, as TOML text.
 pub const BUILTIN: &str = include_str!("../../data/multistage.toml");
 
@@ -208,9 +210,16 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// Fills a runtime image template from the builder's tag; `None` when a
-/// placeholder has no value.
-pub fn fill_template(template: &str, builder_tag: &str) -> Option<String> {
+/// Fills a runtime image template from the builder image; `None` when a
+/// placeholder has no value. The Debian placeholders keep the runtime on
+/// the builder's suite (`bases` says which suite an untagged version has):
+/// `{debian}` the suite's codename, `{-suite}` `-<codename>` when the
+/// builder's tag names one (else nothing: the runtime's own tag then has
+/// the same default suite), `{distroless}` the distroless suffix of the
+/// suite (`None` when distroless no longer maintains it) and
+/// `{distroless-current}` the newest suffix (for static binaries).
+pub fn fill_template(template: &str, builder: &str, bases: &BaseImages) -> Option<String> {
+    let builder_tag = image_tag(builder);
     let mut out = template.to_string();
     if out.contains("{major}") {
         out = out.replace("{major}", &tag_version(builder_tag, 1)?);
@@ -221,12 +230,25 @@ pub fn fill_template(template: &str, builder_tag: &str) -> Option<String> {
     if out.contains("{java}") {
         out = out.replace("{java}", &java_version(builder_tag)?);
     }
+    let (suite, named) = bases.builder_suite(builder);
     if out.contains("{debian}") {
-        let codename = ["trixie", "bookworm", "bullseye", "buster"]
-            .into_iter()
-            .find(|c| builder_tag.contains(c))
-            .unwrap_or("bookworm");
-        out = out.replace("{debian}", codename);
+        out = out.replace("{debian}", &suite);
+    }
+    if out.contains("{-suite}") {
+        out = out.replace(
+            "{-suite}",
+            &if named {
+                format!("-{suite}")
+            } else {
+                String::new()
+            },
+        );
+    }
+    if out.contains("{distroless}") {
+        out = out.replace("{distroless}", bases.distroless_suffix(&suite)?);
+    }
+    if out.contains("{distroless-current}") {
+        out = out.replace("{distroless-current}", &bases.distroless.current);
     }
     if out.contains("{alpine}") {
         let v = builder_tag
@@ -324,22 +346,55 @@ runtime = "gcr.io/distroless/cc-debian12"
 
     #[test]
     fn templates() {
+        let b = BaseImages::builtin();
+        let fill = |t: &str, image: &str| fill_template(t, image, b);
         assert_eq!(
-            fill_template("node:{major}-slim", "20.11-alpine3.19").unwrap(),
+            fill("node:{major}{-suite}-slim", "node:20.11-alpine3.19").unwrap(),
             "node:20-slim"
         );
         assert_eq!(
-            fill_template("alpine:{alpine}", "1.22-alpine3.19").unwrap(),
+            fill("node:{major}{-suite}-slim", "node:22-bookworm").unwrap(),
+            "node:22-bookworm-slim"
+        );
+        assert_eq!(
+            fill("alpine:{alpine}", "golang:1.22-alpine3.19").unwrap(),
             "alpine:3.19"
         );
         assert_eq!(
-            fill_template("python:{version}-slim", "3.12.1-bookworm").unwrap(),
+            fill("python:{version}-slim{-suite}", "python:3.12.1-bookworm").unwrap(),
+            "python:3.12-slim-bookworm"
+        );
+        assert_eq!(
+            fill("python:{version}-slim{-suite}", "python:3.12").unwrap(),
             "python:3.12-slim"
         );
-        assert!(fill_template("python:{version}-slim", "latest").is_none());
+        assert!(fill("python:{version}-slim", "python:latest").is_none());
         assert_eq!(
-            fill_template("debian:{debian}-slim", "1.75-slim-bullseye").unwrap(),
+            fill("debian:{debian}-slim", "rust:1.75-slim-bullseye").unwrap(),
             "debian:bullseye-slim"
+        );
+        // No suite in the tag: the default suite of that version.
+        assert_eq!(
+            fill("debian:{debian}-slim", "golang:1.22").unwrap(),
+            "debian:bookworm-slim"
+        );
+        assert_eq!(
+            fill("debian:{debian}-slim", "golang:1.25").unwrap(),
+            "debian:trixie-slim"
+        );
+        assert_eq!(
+            fill("gcr.io/distroless/cc-{distroless}:nonroot", "rust:1.90").unwrap(),
+            "gcr.io/distroless/cc-debian13:nonroot"
+        );
+        // Distroless no longer maintains Debian 12.
+        assert!(fill("gcr.io/distroless/cc-{distroless}:nonroot", "rust:1.85").is_none());
+        assert_eq!(
+            fill(
+                "gcr.io/distroless/static-{distroless-current}:nonroot",
+                "golang:1.22-bookworm"
+            )
+            .unwrap(),
+            "gcr.io/distroless/static-debian13:nonroot"
         );
         for (tag, v) in [
             ("3.9-eclipse-temurin-17", "17"),

@@ -46,3 +46,30 @@ pub fn earlier_duplicates(ctx: &Context, kind: Kind, meta: &'static RuleMeta) ->
     }
     out
 }
+
+/// The fix that gives the image reference written at `span` the tag
+/// `new_tag` (`tag` is the old tag's range inside the reference), dropping
+/// a digest pin. The edit also covers the character after the reference,
+/// so that it conflicts with the pinning rule's insertion at the tag's end
+/// (a digest of the old tag must never land on the new one); at the very
+/// end of the file, where there is no such character, the fix takes a
+/// round of its own instead.
+pub fn retag_fix(
+    source: &str,
+    span: &std::ops::Range<usize>,
+    tag: &std::ops::Range<usize>,
+    new_tag: &str,
+    message: String,
+) -> Fix {
+    let start = span.start + tag.start;
+    match source[span.end..].chars().next() {
+        Some(c) => Fix::unsafe_fix(
+            message,
+            vec![Edit::replace(
+                start..span.end + c.len_utf8(),
+                format!("{new_tag}{c}"),
+            )],
+        ),
+        None => Fix::unsafe_fix(message, vec![Edit::replace(start..span.end, new_tag)]).exclusive(),
+    }
+}

@@ -14,6 +14,10 @@ mod helpers;
 pub(crate) mod test_support;
 
 pub mod add_instead_of_copy;
+pub mod base_deprecated_image;
+pub mod base_distroless_candidate;
+pub mod base_full_image;
+pub mod base_jdk_runtime;
 pub mod consistent_instruction_casing;
 pub mod from_as_casing;
 pub mod image_refs;
@@ -62,6 +66,10 @@ pub static ALL: &[&dyn Rule] = &[
     &nonroot_missing_user::MissingUser,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
+    &base_full_image::FullBaseImage,
+    &base_jdk_runtime::JdkInRuntimeStage,
+    &base_distroless_candidate::DistrolessCandidate,
+    &base_deprecated_image::DeprecatedImage,
     &pkg_update_alone::UpdateAlone,
     &pkg_apt_get_yes::AptGetYes,
     &pkg_apt_no_install_recommends::AptNoInstallRecommends,

@@ -21,17 +21,28 @@ created that user), `LABEL`, `HEALTHCHECK`, `CMD`, `ENTRYPOINT`, `VOLUME`,
 What each ecosystem gets (the recipes are data, `transforms/data/
 multistage.toml`, and can be extended from `dfix.toml`):
 - Go: the binary from `go build -o X` (or `go install`), on
-  `gcr.io/distroless/static-debian12` when `CGO_ENABLED=0`, else
-  `gcr.io/distroless/base-debian12`; `debian:<codename>-slim` when the
-  runtime needs a shell or packages, `alpine` for Alpine builders.
+  `gcr.io/distroless/static-debian13:nonroot` when `CGO_ENABLED=0`, else
+  `gcr.io/distroless/base-debian13:nonroot`; `debian:<codename>-slim`
+  when the runtime needs a shell or packages, `alpine` for Alpine
+  builders.
 - Rust: `target/<profile>/<bin>` (bin names from the build context's
-  `Cargo.toml` when known), on `gcr.io/distroless/cc-debian12` or
+  `Cargo.toml` when known), on `gcr.io/distroless/cc-debian13:nonroot` or
   `debian:<codename>-slim`.
 - Node: `package.json`, `node_modules` pruned to production dependencies
   (`npm prune --omit=dev` at the end of the builder) and the folder of the
-  entry file, on `node:<same major>-slim` (`-alpine` for Alpine builders).
+  entry file, on `node:<same major>[-<codename>]-slim` (`-alpine` for
+  Alpine builders).
 - Python: a virtualenv created in the builder (`/opt/venv`) and the working
-  directory, on `python:<same version>-slim`.
+  directory, on `python:<same version>-slim[-<codename>]`.
+
+The runtime stays on the builder's Debian suite (a binary built on trixie
+can fail on bookworm's older glibc): the codename its tag names, else the
+default suite of that version (data: `transforms/data/bases.toml`).
+Distroless images are maintained only on Debian 13; a builder on an older
+suite that needs glibc gets `debian:<codename>-slim` instead. Distroless
+runtimes are written with the `nonroot` tag (`latest` runs as root); when
+the CMD names files relative to `/`, `WORKDIR /` is kept, since the
+nonroot tags work in `/home/nonroot`.
 - Java: the jar CMD runs, on `eclipse-temurin:<same major>-jre`.
 
 When the file is already multi-stage, or the artifact or entrypoint cannot
@@ -65,7 +76,7 @@ WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
 
-FROM gcr.io/distroless/static-debian12
+FROM gcr.io/distroless/static-debian13:nonroot
 WORKDIR /src
 COPY --from=build /out/server /out/server
 EXPOSE 8080
@@ -121,7 +132,13 @@ impl Rule for SplitBuildAndRuntime {
                 builtin
             }
         };
-        let mut decision = decide(ctx.doc, recipes, ctx.facts.context.as_ref(), ctx.style);
+        let mut decision = decide(
+            ctx.doc,
+            recipes,
+            ctx.bases(),
+            ctx.facts.context.as_ref(),
+            ctx.style,
+        );
         // A file that ends inside a continuation (`ENV A=1 \` as its last
         // line) would join the appended runtime stage to that instruction.
         if let (Decision::Split { span, found, .. }, Some(last)) =
@@ -205,6 +222,8 @@ mod tests {
         fixture!("rust_release"),
         fixture!("rust_install"),
         fixture!("rust_heredoc"),
+        fixture!("rust_trixie"),
+        fixture!("go_cgo_trixie"),
         fixture!("node_build"),
         fixture!("node_yarn_workdir"),
         fixture!("node_npm_start"),
@@ -389,6 +408,73 @@ mod tests {
             "{}",
             out.output()
         );
+    }
+
+    #[test]
+    fn one_blank_line_before_the_runtime_stage() {
+        // Blank lines at the end and before the moved instructions are
+        // replaced with the runtime stage, not piled up before it.
+        let src = "FROM golang:1.25\nENV CGO_ENABLED=0\nRUN go build -o /app .\n\nEXPOSE 80\nCMD [\"/app\"]\n\n\n";
+        let out = engine::fix(src, &all_unsafe(), &Facts::new()).unwrap();
+        let text = out.output();
+        assert!(
+            text.contains(
+                "RUN go build -o /app .\n\nFROM gcr.io/distroless/static-debian13:nonroot\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("\n\n\n"), "{text}");
+        assert!(text.ends_with("CMD [\"/app\"]\n"), "{text}");
+    }
+
+    #[test]
+    fn distroless_runtimes_keep_the_builder_suite_and_a_real_tag() {
+        let run = |from: &str, cgo: bool| {
+            let env = if cgo { "" } else { "ENV CGO_ENABLED=0\n" };
+            let src = format!("FROM {from}\n{env}RUN go build -o /app .\nCMD [\"/app\"]\n");
+            let out = engine::fix(&src, &all_unsafe(), &Facts::new()).unwrap();
+            let doc = Document::parse(out.output());
+            let stages = doc.stages();
+            stages
+                .last()
+                .and_then(|s| s.base.as_ref())
+                .map(|w| w.value().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            run("golang:1.25", false),
+            "gcr.io/distroless/static-debian13:nonroot"
+        );
+        assert_eq!(
+            run("golang:1.22-bookworm", false),
+            "gcr.io/distroless/static-debian13:nonroot"
+        );
+        assert_eq!(
+            run("golang:1.25", true),
+            "gcr.io/distroless/base-debian13:nonroot"
+        );
+        assert_eq!(
+            run("golang:1.25-trixie", true),
+            "gcr.io/distroless/base-debian13:nonroot"
+        );
+        // Distroless no longer maintains bookworm: Debian slim of that suite.
+        assert_eq!(run("golang:1.25-bookworm", true), "debian:bookworm-slim");
+        assert_eq!(run("golang:1.22", true), "debian:bookworm-slim");
+    }
+
+    #[test]
+    fn a_relative_cmd_keeps_the_root_working_directory() {
+        let src = "FROM golang:1.25\nCOPY . /\nENV CGO_ENABLED=0\nRUN go build -o app .\nCMD [\"./app\"]\n";
+        let out = engine::fix(src, &all_unsafe(), &Facts::new()).unwrap();
+        assert!(
+            out.output()
+                .contains("FROM gcr.io/distroless/static-debian13:nonroot\nWORKDIR /\n"),
+            "{}",
+            out.output()
+        );
+        let abs = src.replace("./app", "/app");
+        let out = engine::fix(&abs, &all_unsafe(), &Facts::new()).unwrap();
+        assert!(!out.output().contains("WORKDIR"), "{}", out.output());
     }
 
     #[test]
