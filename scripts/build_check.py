@@ -244,6 +244,32 @@ def human(n):
     return f"{n / 1e6:.1f} MB"
 
 
+def forced_build_fails(ctx, original, forced, env):
+    """A guard's proof: the original with the rewrite the guard refused
+    (`forced.from` → `forced.to` in its FROM) must not build, or must not
+    run. Returns the errors (none when it fails as it should)."""
+    text, n = re.subn(
+        rf"^(\s*FROM\s+){re.escape(forced['from'])}(\s|$)",
+        lambda m: m.group(1) + forced["to"] + m.group(2),
+        original,
+        flags=re.M | re.I,
+    )
+    if n == 0:
+        return [f"forced: no FROM {forced['from']} to rewrite"]
+    path = ctx / "Dockerfile.forced"
+    path.write_text(text)
+    tag = f"localhost/dfix-build-check-forced-{ctx.name}"
+    built = subprocess.run(
+        ["buildah", "build", "-f", str(path), "-t", tag, str(ctx)],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    subprocess.run(["buildah", "rmi", "--force", tag], capture_output=True, env=env)
+    if built.returncode == 0:
+        return [f"forced: FROM {forced['to']} builds, so the guard that kept {forced['from']} is not needed"]
+    log(f"   forced FROM {forced['to']}: does not build, as the guard expects ({built.stdout.strip().splitlines()[-1:]} {built.stderr.strip().splitlines()[-1:]})")
+    return []
+
+
 def check_fixture(name, dfix, registry, cfg, env, work):
     spec = tomllib.loads((FIXTURES / name / "check.toml").read_text())
     ctx = work / name
@@ -254,9 +280,15 @@ def check_fixture(name, dfix, registry, cfg, env, work):
     errors = []
 
     before_codes = findings(dfix, cfg, dockerfile, env)
+    # Secrets the build needs: a build argument as written, a secret mount
+    # once dfix has moved it (both taken from the environment, never argv).
+    secrets = spec.get("secrets", {})
+    inputs = []
+    for name in secrets:
+        inputs += ["--build-arg", name, "--secret", f"id={name},env={name}"]
     verify = subprocess.run(
-        [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), "--output-format", "json", str(dockerfile)],
-        capture_output=True, text=True, env=env,
+        [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), "--output-format", "json", *inputs, str(dockerfile)],
+        capture_output=True, text=True, env=dict(env, **secrets),
     )
     try:
         report = json.loads(verify.stdout)[0]
@@ -291,6 +323,9 @@ def check_fixture(name, dfix, registry, cfg, env, work):
             errors.append(f"{rule} not found before the fix")
         elif rule in after_codes:
             errors.append(f"{rule} still found after the fix")
+    forced = spec.get("forced")
+    if forced:
+        errors += forced_build_fails(ctx, original, forced, env)
     shrink = [r for r in spec.get("fixes", []) if SHRINKING.match(r)]
     if shrink and before.get("built") and after.get("built") and after["size"] > before["size"] + USER_FILES:
         errors.append(f"after: bigger than before ({human(before['size'])} -> {human(after['size'])}) despite {shrink}")

@@ -176,6 +176,15 @@ pub struct VerifyArgs {
     /// Seconds a build may take.
     #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
     pub build_timeout: u64,
+    /// A build argument for both builds, as `docker build --build-arg`
+    /// takes it (`NAME=VALUE`, or `NAME` from the environment).
+    #[arg(long, value_name = "NAME[=VALUE]")]
+    pub build_arg: Vec<String>,
+    /// A build secret for both builds, as `docker build --secret` takes it
+    /// (`id=NAME,env=VAR` or `id=NAME,src=FILE`): what a build needs once
+    /// dfix has turned a secret ARG into a secret mount.
+    #[arg(long, value_name = "SPEC")]
+    pub secret: Vec<String>,
     /// Keep the images built (tagged `localhost/dfix-verify-…:before` and
     /// `:after`).
     #[arg(long)]

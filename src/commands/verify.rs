@@ -10,7 +10,7 @@ use crate::cli::{OutputFormat, VerifyArgs};
 use crate::discover::discover;
 use crate::pipeline::{process_one, Mode, RunOptions};
 use crate::resolve::{Configs, Overrides};
-use crate::verify::builder::{CliBuilder, Engine};
+use crate::verify::builder::{BuildInputs, CliBuilder, Engine};
 use crate::verify::{report, split_words, verify, Job, Scratch, Verdict};
 use crate::write::{decode, read_dockerfile};
 
@@ -58,6 +58,10 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, String> {
         engine,
         log: scratch.dir.join("engine.log"),
         build_limit: Duration::from_secs(args.build_timeout),
+        inputs: BuildInputs {
+            build_args: args.build_arg.clone(),
+            secrets: args.secret.clone(),
+        },
     };
     let mut reports = Vec::new();
     let mut regression = false;

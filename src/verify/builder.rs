@@ -66,10 +66,23 @@ impl Engine {
     /// Builds `dockerfile` in `context` as `tag`. buildah keeps its layer
     /// cache (`--layers`) as docker and podman do by default, so the
     /// "before" and "after" builds share the steps they have in common.
-    pub fn build_argv(self, context: &Path, dockerfile: &Path, tag: &str) -> Vec<String> {
+    /// Build arguments and secrets are passed as all three take them.
+    pub fn build_argv(
+        self,
+        context: &Path,
+        dockerfile: &Path,
+        tag: &str,
+        inputs: &BuildInputs,
+    ) -> Vec<String> {
         let mut argv = vec![self.program().to_string(), "build".into()];
         if self == Engine::Buildah {
             argv.push("--layers".into());
+        }
+        for arg in &inputs.build_args {
+            argv.extend(["--build-arg".into(), arg.clone()]);
+        }
+        for secret in &inputs.secrets {
+            argv.extend(["--secret".into(), secret.clone()]);
         }
         argv.extend([
             "-f".into(),
@@ -153,6 +166,17 @@ fn argv(words: &[&str]) -> Vec<String> {
 fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// What a build is given besides its context: `--build-arg NAME=VALUE`
+/// and `--secret id=NAME,env=NAME` (or `src=FILE`), as `docker build` takes
+/// them.
+#[derive(Debug, Clone, Default)]
+pub struct BuildInputs {
+    /// `NAME=VALUE` (or `NAME`, taken from the environment).
+    pub build_args: Vec<String>,
+    /// `id=NAME,env=VAR` or `id=NAME,src=FILE`.
+    pub secrets: Vec<String>,
 }
 
 /// What `verify` reads of an image.
@@ -240,6 +264,8 @@ pub struct CliBuilder {
     pub log: PathBuf,
     /// The longest a build may take.
     pub build_limit: Duration,
+    /// Build arguments and secrets of every build.
+    pub inputs: BuildInputs,
 }
 
 /// The longest a command other than a build or a run may take.
@@ -284,7 +310,9 @@ impl Builder for CliBuilder {
 
     fn build(&self, context: &Path, dockerfile: &Path, tag: &str) -> Result<(), String> {
         let done = self.call(
-            &self.engine.build_argv(context, dockerfile, tag),
+            &self
+                .engine
+                .build_argv(context, dockerfile, tag, &self.inputs),
             self.build_limit,
         )?;
         match done.exit {
@@ -453,42 +481,23 @@ mod tests {
     #[test]
     fn build_command_lines() {
         let (ctx, df) = (Path::new("/src/app"), Path::new("/tmp/x/Dockerfile"));
+        let none = BuildInputs::default();
         assert_eq!(
-            Engine::Buildah.build_argv(ctx, df, "t:1"),
-            s(&[
-                "buildah",
-                "build",
-                "--layers",
-                "-f",
-                "/tmp/x/Dockerfile",
-                "-t",
-                "t:1",
-                "/src/app"
-            ])
+            Engine::Buildah.build_argv(ctx, df, "t:1", &none).join(" "),
+            "buildah build --layers -f /tmp/x/Dockerfile -t t:1 /src/app"
         );
         assert_eq!(
-            Engine::Docker.build_argv(ctx, df, "t:1"),
-            s(&[
-                "docker",
-                "build",
-                "-f",
-                "/tmp/x/Dockerfile",
-                "-t",
-                "t:1",
-                "/src/app"
-            ])
+            Engine::Docker.build_argv(ctx, df, "t:1", &none).join(" "),
+            "docker build -f /tmp/x/Dockerfile -t t:1 /src/app"
         );
+        let inputs = BuildInputs {
+            build_args: s(&["VERSION=1.2"]),
+            secrets: s(&["id=NPM_TOKEN,env=NPM_TOKEN"]),
+        };
         assert_eq!(
-            Engine::Podman.build_argv(ctx, df, "t:1"),
-            s(&[
-                "podman",
-                "build",
-                "-f",
-                "/tmp/x/Dockerfile",
-                "-t",
-                "t:1",
-                "/src/app"
-            ])
+            Engine::Podman.build_argv(ctx, df, "t:1", &inputs).join(" "),
+            "podman build --build-arg VERSION=1.2 --secret id=NPM_TOKEN,env=NPM_TOKEN \
+             -f /tmp/x/Dockerfile -t t:1 /src/app"
         );
     }
 
