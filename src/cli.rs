@@ -131,7 +131,7 @@ pub enum Command {
     },
     /// Build and run each Dockerfile as written and as fixed, and report
     /// whether the fixes kept the image working.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
 }
 
 /// Options of `dfix verify`.
