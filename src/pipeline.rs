@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use dfix_grammar::Document;
-use dfix_transforms::{engine, unknown_instruction, Facts, Settings};
+use dfix_transforms::{engine, unknown_instruction, Diagnostic, Facts, Settings};
 
 use crate::facts::{gather_facts, lookups_failed, with_user_data};
 use crate::kind::{self, FileKind, Other};
@@ -35,6 +35,11 @@ pub enum Mode {
 pub struct Outcome {
     /// Findings left after fixing (in `Check` mode: all findings).
     pub findings: Vec<Finding>,
+    /// `Check` mode only: the same findings as the rules gave them, with
+    /// byte spans into the input and every fix (for the language server,
+    /// which locates them in its own position encoding and offers each
+    /// fix as a quick fix). Empty in the other modes.
+    pub diagnostics: Vec<Diagnostic>,
     /// Fixes applied (or that would be, in `--diff`).
     pub fixed: usize,
     /// Unsafe fixes not applied because unsafe fixes are off.
@@ -257,6 +262,7 @@ pub fn process_text(
                 .iter()
                 .map(|d| Finding::new(shown, doc, d, settings.unsafe_fixes))
                 .collect(),
+            diagnostics: checked,
             ..Outcome::default()
         };
     }
