@@ -172,6 +172,9 @@ fn request(s: &mut Session, req: Request, _out: &mut Vec<Message>) -> Reply {
         "textDocument/codeAction" => reply(code_action::code_actions(s, params(req.params)?)),
         "textDocument/formatting" => reply(formatting::format(s, params(req.params)?)),
         "textDocument/hover" => reply(hover::hover(s, params(req.params)?)),
+        // Only in unit tests: a handler that panics.
+        #[cfg(test)]
+        "dfix/testPanic" => panic!("a handler panicked"),
         m => Err((ErrorCode::MethodNotFound, format!("unknown method {m}"))),
     }
 }
@@ -297,5 +300,46 @@ fn notification(s: &mut Session, n: Notification, out: &mut Vec<Message>) {
         // Everything else (didSave, $/cancelRequest, $/setTrace, ...) needs
         // nothing from us.
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside one request answers it with InternalError; the next
+    /// request is served.
+    #[test]
+    fn a_panicking_handler_does_not_end_the_session() {
+        let (server, client) = Connection::memory();
+        let thread = std::thread::spawn(move || serve(&server));
+        let req = |id: i32, method: &str| -> Message {
+            Request::new(
+                RequestId::from(id),
+                method.into(),
+                json!({"capabilities": {}}),
+            )
+            .into()
+        };
+        let reply = || match client.receiver.recv().unwrap() {
+            Message::Response(r) => r,
+            other => panic!("{other:?}"),
+        };
+        client.sender.send(req(1, "initialize")).unwrap();
+        assert!(reply().response_result.is_ok());
+        client.sender.send(req(2, "dfix/testPanic")).unwrap();
+        let r = reply();
+        assert_eq!(r.id, RequestId::from(2));
+        assert_eq!(
+            r.response_result.unwrap_err().code,
+            ErrorCode::InternalError as i32
+        );
+        client.sender.send(req(3, "shutdown")).unwrap();
+        assert_eq!(reply().response_result.ok(), Some(Value::Null));
+        client
+            .sender
+            .send(Notification::new("exit".into(), Value::Null).into())
+            .unwrap();
+        assert_eq!(thread.join().unwrap(), Ok(()));
     }
 }

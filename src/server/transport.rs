@@ -55,6 +55,13 @@ pub fn read(r: &mut impl BufRead) -> Incoming {
             // Blank lines between messages are skipped.
             continue;
         }
+        // After a message cut short, the next header may follow the
+        // leftover bytes on the same line: start at it.
+        let lower = text.to_ascii_lowercase();
+        let text = match lower.find("content-length:") {
+            Some(i) if text.is_char_boundary(i) => &text[i..],
+            _ => text,
+        };
         match text.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse::<usize>() {
@@ -197,5 +204,12 @@ mod tests {
         // A body cut short by the end of input.
         let mut r = io::Cursor::new(b"Content-Length: 50\r\n\r\n{\"a\"".to_vec());
         assert!(matches!(read(&mut r), Incoming::End));
+        // Leftovers of a cut message before the next header.
+        let input = ["{\"jsonrpc\":\"2.0\",\"me".to_string(), framed(good)].concat();
+        let mut r = io::Cursor::new(input.into_bytes());
+        assert!(matches!(
+            read(&mut r),
+            Incoming::Message(Message::Notification(_))
+        ));
     }
 }
