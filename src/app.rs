@@ -21,6 +21,7 @@ pub fn main() -> ExitCode {
         Some(Command::Explain { id }) => commands::explain::run(&id),
         Some(Command::Parse { json, path }) => commands::parse::run(&path, json),
         Some(Command::Verify(args)) => commands::verify::run(&args),
+        Some(Command::Server) => commands::server::run(),
         None => commands::fix::run(&cli.run),
     }
 }

@@ -132,6 +132,10 @@ pub enum Command {
     /// Build and run each Dockerfile as written and as fixed, and report
     /// whether the fixes kept the image working.
     Verify(Box<VerifyArgs>),
+    /// Run the language server (LSP over stdin/stdout, for editors):
+    /// diagnostics, quick fixes, fix-all and formatting, as the CLI gives
+    /// them, never using the network.
+    Server,
 }
 
 /// Options of `dfix verify`.

@@ -57,7 +57,7 @@ pub struct Config {
     /// What it says.
     pub file: ConfigFile,
     /// The built-in image data merged with `[nonroot]`, built once at load.
-    pub image_db: Option<dfix_transforms::users::db::ImageDb>,
+    pub image_db: Option<std::sync::Arc<dfix_transforms::users::db::ImageDb>>,
     /// The built-in recipes merged with `[multistage]`, built once at load.
     pub recipes: Option<std::sync::Arc<dfix_transforms::multistage::Recipes>>,
     /// The built-in base image facts merged with `[bases]`, built once at load.
@@ -92,7 +92,7 @@ impl Config {
         };
         // Reject unknown rules and options now, with the file's name.
         config.settings(&[], &[], false, false, false)?;
-        let image_db = config.image_db()?;
+        let image_db = config.image_db()?.map(std::sync::Arc::new);
         let recipes = config.recipes()?.map(std::sync::Arc::new);
         let base_images = config.base_images()?.map(std::sync::Arc::new);
         Ok(Config {

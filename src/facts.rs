@@ -1,6 +1,7 @@
-//! Run-wide facts the pure rules cannot get themselves: image digests from
-//! the registries, and the user data of the configs (image families for the
-//! non-root rules, multi-stage recipes, base image facts) and today's date.
+//! Facts the pure rules cannot get themselves: image digests from the
+//! registries and today's date (run-wide), and the user data of a file's
+//! config (image families for the non-root rules, multi-stage recipes, base
+//! image facts).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,7 +9,8 @@ use std::path::PathBuf;
 use dfix_grammar::Document;
 use dfix_transforms::{Facts, Settings};
 
-use crate::resolve::{Configs, UNPINNED_IMAGE};
+use crate::config::Config;
+use crate::resolve::UNPINNED_IMAGE;
 use crate::{pinning, registry};
 
 /// Today's date (UTC) for the end-of-life rules; `None` if the clock is
@@ -23,24 +25,28 @@ fn today() -> Option<String> {
     ))
 }
 
+/// Puts the user data of `config` (its `[nonroot]`, `[multistage]` and
+/// `[bases]` tables merged with the built-in data) into `facts`: each file gets its
+/// own config's data, never a process-wide one.
+pub fn with_user_data(facts: &mut Facts, config: &Config) {
+    facts.images = config.image_db.clone();
+    facts.multistage = config.recipes.clone();
+    facts.bases = config.base_images.clone();
+}
+
 /// Looks up the digests of every image the files use, once each, when a
 /// selected rule needs them. Offline (or stdin mode without a config that
 /// allows the network) only the on-disk cache answers. Also returns the
-/// registry resolver, for images that fixes bring in later.
+/// registry resolver, for images that fixes bring in later. `configs` are
+/// the configs of the files (their `[registries]` tables); the user data
+/// of each is added per file with [`with_user_data`].
 pub fn gather_facts(
     docs: &[&Document],
     settings: &[&Settings],
-    configs: &Configs,
+    configs: &[&Config],
 ) -> (Facts, Option<registry::Resolver>) {
     let mut facts = Facts::new();
-    // User data for the non-root and multi-stage rules: the first config
-    // (the explicit one, else the nearest ones found) that has it.
-    facts.multistage = configs.all().find_map(|c| c.recipes.clone());
-    facts.bases = configs.all().find_map(|c| c.base_images.clone());
     facts.today = today();
-    if let Some(db) = configs.all().find_map(|c| c.image_db.clone()) {
-        dfix_transforms::users::set_image_db(Some(db));
-    }
     let wanted = settings.iter().any(|s| {
         s.rules
             .iter()
@@ -51,7 +57,7 @@ pub fn gather_facts(
     }
     let references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
     let mut registries = HashMap::new();
-    for config in configs.all() {
+    for config in configs {
         for (host, r) in config.file.registries.iter().flatten() {
             registries.insert(
                 host.clone(),

@@ -20,5 +20,6 @@ pub mod pinning;
 pub mod pipeline;
 pub mod registry;
 pub mod resolve;
+pub mod server;
 pub mod verify;
 pub mod write;

@@ -11,9 +11,9 @@
 use std::path::Path;
 
 use dfix_grammar::Document;
-use dfix_transforms::{engine, unknown_instruction, Facts, Settings};
+use dfix_transforms::{engine, unknown_instruction, Diagnostic, Facts, Settings};
 
-use crate::facts::{gather_facts, lookups_failed};
+use crate::facts::{gather_facts, lookups_failed, with_user_data};
 use crate::kind::{self, FileKind, Other};
 use crate::output::{self, Finding};
 use crate::registry;
@@ -35,6 +35,11 @@ pub enum Mode {
 pub struct Outcome {
     /// Findings left after fixing (in `Check` mode: all findings).
     pub findings: Vec<Finding>,
+    /// `Check` mode only: the same findings as the rules gave them, with
+    /// byte spans into the input and every fix (for the language server,
+    /// which locates them in its own position encoding and offers each
+    /// fix as a quick fix). Empty in the other modes.
+    pub diagnostics: Vec<Diagnostic>,
     /// Fixes applied (or that would be, in `--diff`).
     pub fixed: usize,
     /// Unsafe fixes not applied because unsafe fixes are off.
@@ -142,9 +147,14 @@ pub fn process_one(
         Ok(s) => s,
         Err(e) => return Outcome::error(e),
     };
+    let config = match configs.for_file(path) {
+        Ok(c) => c,
+        Err(e) => return Outcome::error(e),
+    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let doc = Document::parse(text);
-        let (facts, resolver) = gather_facts(&[&doc], &[&settings], configs);
+        let (mut facts, resolver) = gather_facts(&[&doc], &[&settings], &[&config]);
+        with_user_data(&mut facts, &config);
         let mut outcome = process_text(
             &shown,
             &doc,
@@ -199,8 +209,8 @@ fn fix_with_lookups(
     Ok(fixed)
 }
 
-/// Checks or fixes one parsed text with run-wide `facts` (digests, user
-/// data; the per-file build context is added here). `shown` names the file
+/// Checks or fixes one parsed text with its `facts` (digests, its config's
+/// user data; the per-file build context is added here). `shown` names the file
 /// in messages, and is its path for the kind and the build context. Returns
 /// the fixed text instead of writing it.
 pub fn process_text(
@@ -244,6 +254,7 @@ pub fn process_text(
     facts_here.multistage = facts.multistage.clone();
     facts_here.bases = facts.bases.clone();
     facts_here.today = facts.today.clone();
+    facts_here.images = facts.images.clone();
     let facts = &facts_here;
     if mode == Mode::Check {
         let checked = engine::check_document(doc, settings, facts);
@@ -253,6 +264,7 @@ pub fn process_text(
                 .iter()
                 .map(|d| Finding::new(shown, doc, d, settings.unsafe_fixes))
                 .collect(),
+            diagnostics: checked,
             ..Outcome::default()
         };
     }
@@ -327,5 +339,50 @@ mod tests {
             .unwrap()
             .ends_with("compose.yaml: not a Dockerfile (the name is a Compose file's)"));
         assert_eq!(o.output, None);
+    }
+
+    /// Two configs used through one `Configs` (two workspaces of one
+    /// language server, or two folders of one run): each file gets its own
+    /// config's image data, whichever config was loaded first.
+    #[test]
+    fn each_file_gets_its_own_configs_image_data() {
+        let d = tempfile::tempdir().unwrap();
+        for (dir, extra) in [
+            (
+                "org",
+                "[[nonroot.images]]\nnames = [\"myorg/*\"]\nfamily = \"alpine\"\n",
+            ),
+            ("plain", ""),
+        ] {
+            std::fs::create_dir(d.path().join(dir)).unwrap();
+            let config = format!("select = [\"DF202\"]\nunsafe-fixes = true\n{extra}");
+            std::fs::write(d.path().join(dir).join("dfix.toml"), config).unwrap();
+        }
+        let mut configs = Configs::new(None).unwrap();
+        let options = RunOptions {
+            mode: Mode::Fix,
+            overrides: Overrides {
+                offline: true,
+                ..Overrides::default()
+            },
+            stdin: false,
+        };
+        let text = "FROM myorg/runtime:1\nRUN true\n";
+        let fixed = |configs: &mut Configs, dir: &str| {
+            let o = process_one(
+                &d.path().join(dir).join("Dockerfile"),
+                text,
+                configs,
+                &options,
+            );
+            assert_eq!((&o.error, &o.skipped), (&None, &None));
+            o.output.unwrap()
+        };
+        // The config with the data first, then the one without, then back.
+        assert!(fixed(&mut configs, "org").contains("adduser -S -D"));
+        let plain = fixed(&mut configs, "plain");
+        assert!(!plain.contains("adduser"), "{plain}");
+        assert!(plain.contains("USER 10001:10001"), "{plain}");
+        assert!(fixed(&mut configs, "org").contains("adduser -S -D"));
     }
 }

@@ -8,10 +8,24 @@ use super::EXIT_ERROR;
 
 /// Prints the documentation of every rule `id` names (id, name or alias).
 pub fn run(id: &str) -> ExitCode {
+    match text(id) {
+        Some(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: no rule is named `{id}` (see `dfix rules`)");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// What `dfix explain ID` prints (markdown), or `None` when no rule has
+/// that id, name or alias. The language server's hover shows the same.
+pub fn text(id: &str) -> Option<String> {
     let found = rules_for(id);
     if found.is_empty() {
-        eprintln!("error: no rule is named `{id}` (see `dfix rules`)");
-        return ExitCode::from(EXIT_ERROR);
+        return None;
     }
     let mut out = String::new();
     for (i, r) in found.iter().enumerate() {
@@ -31,6 +45,5 @@ pub fn run(id: &str) -> ExitCode {
             out.push('\n');
         }
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    Some(out)
 }

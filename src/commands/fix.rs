@@ -3,14 +3,16 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use dfix_grammar::Document;
 use dfix_transforms::{Facts, Settings};
 
 use super::EXIT_ERROR;
 use crate::cli::RunArgs;
+use crate::config::Config;
 use crate::discover::discover;
-use crate::facts::{gather_facts, lookups_failed};
+use crate::facts::{gather_facts, lookups_failed, with_user_data};
 use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
 use crate::pipeline::{process_text, skip_by_name, Mode, Outcome};
@@ -66,8 +68,11 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
     let mut jobs = Vec::with_capacity(files.len());
     for f in files {
-        match configs.settings_for(&f, &overrides, false) {
-            Ok(s) => jobs.push((f, s)),
+        let resolved = configs
+            .settings_for(&f, &overrides, false)
+            .and_then(|s| Ok((s, configs.for_file(&f)?)));
+        match resolved {
+            Ok((s, c)) => jobs.push((f, s, c)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_ERROR);
@@ -77,7 +82,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
     // Read and parse every file once, in parallel: the digest look-ups need
     // all their images first, and the rules then reuse the parsed documents.
     // A file whose name says it is of another kind is not even read.
-    let inputs: Vec<Result<Document, Box<Outcome>>> = parallel_map(&jobs, |(path, _)| {
+    let inputs: Vec<Result<Document, Box<Outcome>>> = parallel_map(&jobs, |(path, _, _)| {
         if let Some(skipped) = skip_by_name(path) {
             return Err(Box::new(skipped));
         }
@@ -91,8 +96,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
         })
     });
     let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
-    let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s)| s).collect();
-    let (facts, resolver) = gather_facts(&docs, &all_settings, &configs);
+    let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s, _)| s).collect();
+    let all_configs: Vec<&Config> = configs.all().map(|c| &**c).collect();
+    let (facts, resolver) = gather_facts(&docs, &all_settings, &all_configs);
     let outcomes = process_all(&jobs, &inputs, &facts, resolver.as_ref(), mode);
     report(
         args.output_format,
@@ -108,7 +114,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// and writes the fixed ones in fix mode. A panic in one file is that
 /// file's error; the others go on.
 fn process_all(
-    jobs: &[(PathBuf, Settings)],
+    jobs: &[(PathBuf, Settings, Arc<Config>)],
     inputs: &[Result<Document, Box<Outcome>>],
     facts: &Facts,
     resolver: Option<&registry::Resolver>,
@@ -116,11 +122,14 @@ fn process_all(
 ) -> Vec<Outcome> {
     let indexed: Vec<usize> = (0..jobs.len()).collect();
     parallel_map(&indexed, |&i| {
-        let (path, settings) = &jobs[i];
+        let (path, settings, config) = &jobs[i];
         let shown = path.display().to_string();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
             Ok(doc) => {
-                let outcome = process_text(&shown, doc, settings, facts, resolver, mode);
+                // The run's digests with this file's own config's data.
+                let mut facts = facts.clone();
+                with_user_data(&mut facts, config);
+                let outcome = process_text(&shown, doc, settings, &facts, resolver, mode);
                 match &outcome.output {
                     Some(out) if mode == Mode::Fix && outcome.changed => {
                         match write_atomic(path, out) {

@@ -4,6 +4,7 @@ pub mod explain;
 pub mod fix;
 pub mod parse;
 pub mod rules;
+pub mod server;
 pub mod stdin;
 pub mod verify;
 

@@ -176,6 +176,12 @@ pub struct Facts {
     /// Today's date, `YYYY-MM-DD`, for end-of-life dates (the data's own
     /// date when `None`, so that results do not depend on the clock).
     pub today: Option<String>,
+    /// Image families and the users they ship, for the non-root rules (the
+    /// built-in data when `None`; the application passes the built-in data
+    /// merged with the config's `[nonroot]` table). Data, not a global, so
+    /// two files with two configs (two workspaces of one language server)
+    /// each see their own.
+    pub images: Option<std::sync::Arc<crate::users::db::ImageDb>>,
 }
 
 impl Facts {
@@ -217,6 +223,15 @@ impl<'a> Context<'a> {
     /// The source text.
     pub fn source(&self) -> &'a str {
         self.doc.source()
+    }
+
+    /// The image database of the non-root rules: the facts' one, else the
+    /// built-in data.
+    pub fn images(&self) -> &'a crate::users::db::ImageDb {
+        match &self.facts.images {
+            Some(db) => db,
+            None => crate::users::builtin_image_db(),
+        }
     }
 
     /// A string option, or `default` when unset.

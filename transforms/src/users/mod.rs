@@ -4,14 +4,15 @@
 //! one with the tools of the base image's family).
 //!
 //! The knowledge of image families lives in `transforms/data/images.toml`
-//! ([`db`]); the application can extend it with [`set_image_db`].
+//! ([`db`]); the application extends it per config and passes the result
+//! in as [`crate::Facts::images`], read through [`Context::images`].
 
 pub mod analysis;
 pub mod create;
 pub mod db;
 
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock};
 
 use dfix_grammar::{Document, Form, Kind, Stage};
 
@@ -22,21 +23,14 @@ use crate::style::case_like;
 use analysis::{global_args, is_root, stage_users, StageUsers, UserValue, Vars};
 use db::ImageDb;
 
+/// The built-in data, parsed once: immutable, so sharing it between
+/// threads and configs is safe (a config's own data comes in as facts).
 static BUILTIN: LazyLock<Arc<ImageDb>> = LazyLock::new(|| Arc::new(ImageDb::builtin()));
-static INSTALLED: RwLock<Option<Arc<ImageDb>>> = RwLock::new(None);
 
-/// Makes the rules use `db` (the built-in data merged with the user's
-/// entries, see [`ImageDb::with_extra`]) instead of the built-in data.
-/// `None` goes back to the built-in data.
-pub fn set_image_db(db: Option<ImageDb>) {
-    let mut slot = INSTALLED.write().unwrap_or_else(|e| e.into_inner());
-    *slot = db.map(Arc::new);
-}
-
-/// The image database the rules use.
-pub fn image_db() -> Arc<ImageDb> {
-    let slot = INSTALLED.read().unwrap_or_else(|e| e.into_inner());
-    slot.clone().unwrap_or_else(|| BUILTIN.clone())
+/// The built-in image database (what [`Context::images`] gives when the
+/// facts carry none).
+pub fn builtin_image_db() -> &'static ImageDb {
+    &BUILTIN
 }
 
 /// The per-rule options both rules accept (`[rules.last-user-root]`,
@@ -193,7 +187,7 @@ fn target_stages(stages: &[Stage], globals: &Vars, build_stages: bool) -> Vec<us
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let doc = ctx.doc;
     let opts = Options::from_context(ctx);
-    let db = image_db();
+    let db = ctx.images();
     let stages = doc.stages();
     let globals = global_args(doc);
     let mut out = Vec::new();
@@ -207,7 +201,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         };
         let plan = match problem {
             Problem::Unresolved(..) => None,
-            _ => Some(plan_for(doc, &users, &db, &opts)),
+            _ => Some(plan_for(doc, &users, db, &opts)),
         };
         let edits = plan
             .as_ref()

@@ -229,11 +229,17 @@ fn build_stages_option() {
 fn user_extended_database() {
     let db =
         ImageDb::with_extra("[[images]]\nnames = [\"myorg/*\"]\nfamily = \"alpine\"\n").unwrap();
-    super::set_image_db(Some(db));
+    let facts = Facts {
+        images: Some(std::sync::Arc::new(db)),
+        ..Facts::new()
+    };
     let src = "FROM myorg/runtime:1\nRUN true\n";
-    let out = engine::fix(src, &settings(None), &Facts::new()).unwrap();
-    super::set_image_db(None);
+    let out = engine::fix(src, &settings(None), &facts).unwrap();
     assert!(out.output().contains("adduser -S -D"), "{}", out.output());
+    // The database travels with the facts: without them the image is
+    // unknown and gets a numeric user, whatever another file's facts said.
+    let plain = engine::fix(src, &settings(None), &Facts::new()).unwrap();
+    assert!(!plain.output().contains("adduser"), "{}", plain.output());
 }
 
 // ---- the generated commands against the tools' real options
