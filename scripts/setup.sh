@@ -34,3 +34,4 @@ if [ -x scripts/install-registry-deps.sh ]; then
   scripts/install-registry-deps.sh
 fi
 scripts/install-build-deps.sh
+scripts/install-editor-deps.sh

@@ -33,5 +33,8 @@ else
   echo "skipped: no corpus (set DFIX_CORPUS)"
 fi
 
+echo "== editor check: headless Neovim drives dfix server"
+python3 scripts/editor_check.py target/release/dfix
+
 echo "== build check: every tests/build fixture built and run before and after dfix --unsafe-fixes"
 python3 scripts/build_check.py target/release/dfix
