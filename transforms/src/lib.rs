@@ -8,6 +8,7 @@
 //! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`users`]: the non-root user pass (image families, user creation);
+//! - [`secrets`]: secret-like names, who reads a variable, credential shapes;
 //! - [`bases`]: facts about official base images and the smaller-variant guard;
 //! - [`validate`]: what makes a Dockerfile unbuildable although it parses
 //!   (unknown instructions), refused before any rule runs;
@@ -22,6 +23,7 @@ pub mod multistage;
 pub mod pkg;
 pub mod rule;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
 pub mod style;
 pub mod suppression;

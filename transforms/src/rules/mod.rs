@@ -20,6 +20,7 @@ pub mod base_full_image;
 pub mod base_jdk_runtime;
 pub mod consistent_instruction_casing;
 pub mod from_as_casing;
+pub mod hardcoded_credential;
 pub mod image_refs;
 pub mod json_args_recommended;
 pub mod latest_tag;
@@ -47,6 +48,8 @@ pub mod pkg_yum_clean;
 pub mod pkg_yum_yes;
 pub mod pkg_zypper_clean;
 pub mod pkg_zypper_non_interactive;
+pub mod secret_in_arg;
+pub mod secret_in_env;
 pub mod split_build_and_runtime;
 pub mod unpinned_image;
 
@@ -64,6 +67,9 @@ pub static ALL: &[&dyn Rule] = &[
     &json_args_recommended::JsonArgsRecommended,
     &nonroot_last_user_root::LastUserRoot,
     &nonroot_missing_user::MissingUser,
+    &secret_in_arg::SecretInArg,
+    &secret_in_env::SecretInEnv,
+    &hardcoded_credential::HardcodedCredential,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
     &base_full_image::FullBaseImage,
