@@ -124,13 +124,7 @@ pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
         return None;
     }
     let ignore = ignore_file_for(dockerfile, root);
-    let parsed = ignore
-        .as_ref()
-        .map(|(_, t)| IgnoreFile::parse(t))
-        .unwrap_or_default();
-    let w = walk(root, &parsed);
-    let mut files: Vec<String> = w.entries.into_iter().map(|e| e.path).collect();
-    files.sort();
+    let (files, problems) = cached_files(root);
     Some(ContextListing {
         files,
         ignore: ignore.map(|(path, text)| IgnoreSource {
@@ -138,8 +132,30 @@ pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
             text,
         }),
         dockerfile: relative(root, dockerfile),
-        problems: w.problems,
+        problems,
     })
+}
+
+/// The files of the context at `root`, sorted, and the walk's problems:
+/// listed once per run, since Dockerfiles often share a folder.
+fn cached_files(root: &Path) -> (Vec<String>, Vec<String>) {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<PathBuf, (Vec<String>, Vec<String>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(root) {
+        return hit.clone();
+    }
+    let w = walk(root, &IgnoreFile::default());
+    let mut files: Vec<String> = w.entries.into_iter().map(|e| e.path).collect();
+    files.sort();
+    let value = (files, w.problems);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(root.to_path_buf(), value.clone());
+    value
 }
 
 #[cfg(test)]
@@ -150,6 +166,72 @@ mod tests {
         let p = root.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, "x").unwrap();
+    }
+
+    /// A real context with secrets, dependencies and `COPY . .`: the
+    /// listing says exactly which files leave the build, and the copy
+    /// of an excluded file is found through the whole pipeline.
+    #[test]
+    fn listing_shows_which_files_leave_the_build() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for f in [
+            ".env",
+            "id_rsa",
+            "package.json",
+            "server.js",
+            "node_modules/express/index.js",
+            "node_modules/express/lib/router.js",
+            "config/app.key",
+            "config/app.toml",
+            "docs/keep.md",
+        ] {
+            touch(root, f);
+        }
+        std::fs::write(
+            root.join("Dockerfile"),
+            "FROM node:22-slim\nCOPY . .\nCOPY config/app.key /etc/app.key\nCMD [\"node\", \"server.js\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join(".dockerignore"),
+            "**/.env\n**/id_rsa*\n**/*.key\n**/node_modules\n",
+        )
+        .unwrap();
+        let listing = listing_for(&root.join("Dockerfile")).unwrap();
+        assert_eq!(
+            listing.excluded(),
+            [
+                ".env",
+                "config/app.key",
+                "id_rsa",
+                "node_modules/express/index.js",
+                "node_modules/express/lib/router.js"
+            ]
+        );
+        assert_eq!(listing.dockerfile, "Dockerfile");
+        assert!(listing.problems.is_empty());
+
+        let mut configs = crate::resolve::Configs::new(None).unwrap();
+        let options = crate::pipeline::RunOptions {
+            mode: crate::pipeline::Mode::Check,
+            overrides: crate::resolve::Overrides {
+                offline: true,
+                ..crate::resolve::Overrides::default()
+            },
+            stdin: false,
+        };
+        let path = root.join("Dockerfile");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let o = crate::pipeline::process_one(&path, &text, &mut configs, &options);
+        let df605: Vec<&str> = o
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "DF605")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(df605.len(), 1, "{df605:?}");
+        assert!(df605[0].contains("`config/app.key`") && df605[0].contains("line 3"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Ids are `DF` + three digits; the first digit is the category:
 //! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
-//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds.
+//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds,
+//! `DF6xx` the build context and its `.dockerignore`.
 //! A prefix (`DF1`) selects a category.
 
 use crate::rule::Rule;
@@ -19,6 +20,7 @@ pub mod base_distroless_candidate;
 pub mod base_full_image;
 pub mod base_jdk_runtime;
 pub mod consistent_instruction_casing;
+pub mod copy_ignored_file;
 pub mod from_as_casing;
 pub mod hardcoded_credential;
 pub mod image_refs;
@@ -93,6 +95,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_consecutive_run::ConsecutiveRun,
     &pkg_npm_cache_clean::NpmCacheClean,
     &split_build_and_runtime::SplitBuildAndRuntime,
+    &copy_ignored_file::CopyIgnoredFile,
 ];
 
 #[cfg(test)]
