@@ -6,6 +6,7 @@
 //! [`pipeline`] (one text to its findings and fixed text).
 
 pub mod app;
+pub mod build_context;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -250,6 +250,16 @@ pub fn process_text(
     } else {
         Facts::new()
     };
+    // The whole context and its ignore file, only for the rules that read
+    // them (a big context takes a walk).
+    if settings
+        .rules
+        .iter()
+        .any(|r| r.meta().is_named("copy-ignored-file"))
+    {
+        facts_here.listing =
+            crate::build_context::listing_for(Path::new(shown)).map(std::sync::Arc::new);
+    }
     facts_here.digests = facts.digests.clone();
     facts_here.multistage = facts.multistage.clone();
     facts_here.bases = facts.bases.clone();

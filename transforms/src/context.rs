@@ -55,3 +55,44 @@ impl BuildContext {
         Some(last)
     }
 }
+
+/// The build context as the builder receives it: every file (the whole
+/// tree, unlike [`BuildContext::files`]) and the ignore file that applies
+/// to the Dockerfile, for the `.dockerignore` rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextListing {
+    /// Every file and symlink, relative to the context root,
+    /// `/`-separated, sorted.
+    pub files: Vec<String>,
+    /// The ignore file BuildKit reads for this Dockerfile, if any.
+    pub ignore: Option<IgnoreSource>,
+    /// Where the Dockerfile sits, relative to the context root (`Dockerfile`).
+    pub dockerfile: String,
+    /// Folders that could not be read and symlink loops: reported, skipped.
+    pub problems: Vec<String>,
+}
+
+/// An ignore file and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreSource {
+    /// Its path relative to the context root (`.dockerignore`, or
+    /// `<Dockerfile>.dockerignore` beside the Dockerfile, which wins).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+impl ContextListing {
+    /// The files the ignore file leaves out of the build (none without one).
+    pub fn excluded(&self) -> Vec<&str> {
+        let Some(ignore) = &self.ignore else {
+            return Vec::new();
+        };
+        let file = crate::dockerignore::IgnoreFile::parse(&ignore.text);
+        self.files
+            .iter()
+            .filter(|f| file.excludes(f))
+            .map(String::as_str)
+            .collect()
+    }
+}

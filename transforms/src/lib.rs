@@ -8,6 +8,8 @@
 //! - [`suppression`]: `# dfix: ignore=` and hadolint's pragmas;
 //! - [`style`]: the document's layout conventions, for fixes;
 //! - [`users`]: the non-root user pass (image families, user creation);
+//! - [`dockerignore`]: `.dockerignore` parsing and matching (BuildKit's rules);
+//! - [`secrets`]: secret-like names, who reads a variable, credential shapes;
 //! - [`bases`]: facts about official base images and the smaller-variant guard;
 //! - [`validate`]: what makes a Dockerfile unbuildable although it parses
 //!   (unknown instructions), refused before any rule runs;
@@ -16,12 +18,14 @@
 pub mod bases;
 pub mod context;
 pub mod diagnostic;
+pub mod dockerignore;
 pub mod edit;
 pub mod engine;
 pub mod multistage;
 pub mod pkg;
 pub mod rule;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
 pub mod style;
 pub mod suppression;

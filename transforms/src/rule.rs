@@ -166,6 +166,9 @@ pub struct Facts {
     /// What the build context's manifests say (Cargo.toml, package.json,
     /// go.mod, pom.xml), when known.
     pub context: Option<crate::context::BuildContext>,
+    /// The whole build context and its ignore file, for the
+    /// `.dockerignore` rules, when known.
+    pub listing: Option<std::sync::Arc<crate::context::ContextListing>>,
     /// Recipes for the multi-stage split (the built-in ones when `None`;
     /// the application passes the built-in ones merged with the config's
     /// `[multistage]` table).

@@ -4,7 +4,8 @@
 //!
 //! Ids are `DF` + three digits; the first digit is the category:
 //! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
-//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds.
+//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds,
+//! `DF6xx` the build context and its `.dockerignore`.
 //! A prefix (`DF1`) selects a category.
 
 use crate::rule::Rule;
@@ -19,7 +20,9 @@ pub mod base_distroless_candidate;
 pub mod base_full_image;
 pub mod base_jdk_runtime;
 pub mod consistent_instruction_casing;
+pub mod copy_ignored_file;
 pub mod from_as_casing;
+pub mod hardcoded_credential;
 pub mod image_refs;
 pub mod json_args_recommended;
 pub mod latest_tag;
@@ -47,6 +50,8 @@ pub mod pkg_yum_clean;
 pub mod pkg_yum_yes;
 pub mod pkg_zypper_clean;
 pub mod pkg_zypper_non_interactive;
+pub mod secret_in_arg;
+pub mod secret_in_env;
 pub mod split_build_and_runtime;
 pub mod unpinned_image;
 
@@ -64,6 +69,9 @@ pub static ALL: &[&dyn Rule] = &[
     &json_args_recommended::JsonArgsRecommended,
     &nonroot_last_user_root::LastUserRoot,
     &nonroot_missing_user::MissingUser,
+    &secret_in_arg::SecretInArg,
+    &secret_in_env::SecretInEnv,
+    &hardcoded_credential::HardcodedCredential,
     &unpinned_image::UnpinnedImage,
     &latest_tag::LatestTag,
     &base_full_image::FullBaseImage,
@@ -87,6 +95,7 @@ pub static ALL: &[&dyn Rule] = &[
     &pkg_consecutive_run::ConsecutiveRun,
     &pkg_npm_cache_clean::NpmCacheClean,
     &split_build_and_runtime::SplitBuildAndRuntime,
+    &copy_ignored_file::CopyIgnoredFile,
 ];
 
 #[cfg(test)]
