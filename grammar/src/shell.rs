@@ -979,16 +979,22 @@ impl<'s> Builder<'s> {
         let mut cursor = node.walk();
         match node.kind() {
             "command" => {
-                for (i, child) in node.children(&mut cursor).enumerate() {
-                    let field = u32::try_from(i)
-                        .ok()
-                        .and_then(|i| node.field_name_for_child(i));
-                    match (field, child.kind()) {
-                        (Some("name"), _) => cmd.name = Some(self.word(child)),
-                        (Some("argument"), _) => cmd.args.push(self.word(child)),
-                        (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
-                        (_, "variable_assignment") => cmd.assignments.push(self.word(child)),
-                        _ => {}
+                // The cursor knows each child's field as it goes;
+                // `field_name_for_child(i)` walks the children again for
+                // every `i`.
+                if cursor.goto_first_child() {
+                    loop {
+                        let child = cursor.node();
+                        match (cursor.field_name(), child.kind()) {
+                            (Some("name"), _) => cmd.name = Some(self.word(child)),
+                            (Some("argument"), _) => cmd.args.push(self.word(child)),
+                            (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
+                            (_, "variable_assignment") => cmd.assignments.push(self.word(child)),
+                            _ => {}
+                        }
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
                     }
                 }
             }

@@ -117,16 +117,26 @@ pub fn global_args(doc: &Document) -> HashMap<String, String> {
 /// `mvn package`: same program (by basename, `./mvnw` is `mvnw`), and the
 /// pattern's other words among its positional arguments, in order.
 pub fn command_matches(cmd: &[String], pattern: &str) -> bool {
-    let mut pat = pattern.split_whitespace();
-    let Some(prog) = pat.next() else { return false };
-    let Some(first) = cmd.first() else {
-        return false;
-    };
-    if basename(first) != prog {
+    match cmd.split_first() {
+        Some((first, args)) => named_command_matches(basename(first), args, pattern),
+        None => false,
+    }
+}
+
+/// [`command_matches`] for a command whose program's base name is known:
+/// the recipe loop asks this for every command and pattern, so the name is
+/// computed once and a pattern naming another program is rejected without
+/// splitting it.
+fn named_command_matches(name: &str, args: &[String], pattern: &str) -> bool {
+    if name.is_empty() {
         return false;
     }
-    let mut positional = cmd[1..].iter().filter(|a| !a.starts_with('-'));
-    pat.all(|p| positional.any(|a| a == p))
+    let rest = match pattern.trim_start().strip_prefix(name) {
+        Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest,
+        _ => return false,
+    };
+    let mut positional = args.iter().filter(|a| !a.starts_with('-'));
+    rest.split_whitespace().all(|p| positional.any(|a| a == p))
 }
 
 /// Words of a shell command: name and arguments, expanded where possible
@@ -339,18 +349,30 @@ impl Walker<'_> {
         }
     }
 
+    /// The variables a command sees when it sets some of its own
+    /// (`VAR=x cmd`); `None` when it sets none and sees the stage's.
+    fn command_vars(&self, c: &Command) -> Option<HashMap<String, String>> {
+        if c.assignments.is_empty() {
+            return None;
+        }
+        let mut local = self.a.vars.clone();
+        for asg in &c.assignments {
+            if let Some((k, v)) = asg.raw.split_once('=') {
+                let v = expand(v, &self.a.vars).unwrap_or_else(|| v.to_string());
+                local.insert(k.to_string(), v);
+            }
+        }
+        Some(local)
+    }
+
     fn script(&mut self, script: &ShellScript, line: usize) {
         let mut cwd = self.cwd();
         let packages_before = self.a.packages.len();
         for c in script.commands() {
-            let mut local = self.a.vars.clone();
-            for asg in &c.assignments {
-                if let Some((k, v)) = asg.raw.split_once('=') {
-                    let v = expand(v, &self.a.vars).unwrap_or_else(|| v.to_string());
-                    local.insert(k.to_string(), v);
-                }
-            }
-            let words = command_words(c, &local);
+            // `VAR=x cmd`: the command sees the stage's variables plus its
+            // own; copied only when it has some (most commands have none).
+            let local = self.command_vars(c);
+            let words = command_words(c, local.as_ref().unwrap_or(&self.a.vars));
             let Some(name) = words.first().map(|n| basename(n).to_string()) else {
                 // Assignment-only statement: a shell variable.
                 for asg in &c.assignments {
@@ -364,29 +386,24 @@ impl Walker<'_> {
             };
             let args = &words[1..];
             let text = &self.doc.source()[c.span.clone()];
-            let here = format!("RUN line {line}: `{}`", short(text));
+            // Where the command is, for messages: written only for a match.
+            let here = || format!("RUN line {line}: `{}`", short(text));
             // Recipes.
             for (rname, recipe) in &self.recipes.recipes {
                 if recipe
                     .build_commands
                     .iter()
-                    .any(|p| command_matches(&words, p))
+                    .any(|p| named_command_matches(&name, args, p))
                 {
-                    self.a
-                        .builds
-                        .entry(rname.clone())
-                        .or_default()
-                        .push(here.clone());
+                    let at = here();
+                    self.a.builds.entry(rname.clone()).or_default().push(at);
                 } else if recipe
                     .install_commands
                     .iter()
-                    .any(|p| command_matches(&words, p))
+                    .any(|p| named_command_matches(&name, args, p))
                 {
-                    self.a
-                        .installs
-                        .entry(rname.clone())
-                        .or_default()
-                        .push(here.clone());
+                    let at = here();
+                    self.a.installs.entry(rname.clone()).or_default().push(at);
                 }
             }
             match name.as_str() {
@@ -442,8 +459,14 @@ impl Walker<'_> {
                         self.a.chown.get_or_insert(owner.clone());
                     }
                 }
-                "go" => self.go(args, &cwd, &local),
-                "cargo" => self.cargo(args, &cwd, &local),
+                "go" => {
+                    let vars = local.unwrap_or_else(|| self.a.vars.clone());
+                    self.go(args, &cwd, &vars)
+                }
+                "cargo" => {
+                    let vars = local.unwrap_or_else(|| self.a.vars.clone());
+                    self.cargo(args, &cwd, &vars)
+                }
                 "mvn" | "mvnw" if self.a.builds.contains_key("java") => {
                     let dir = flag_value(args, &["-f", "--file"])
                         .map(|f| super::paths::dirname(&resolve(&cwd, &f)).to_string())

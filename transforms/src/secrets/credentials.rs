@@ -92,12 +92,33 @@ const SHAPES: &[Shape] = &[
     },
 ];
 
+/// The bytes a credential can start with: the first byte of a token
+/// prefix, and `-` of a PEM header.
+static STARTS: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    let mut starts = [false; 256];
+    starts[b'-' as usize] = true;
+    for s in SHAPES {
+        for p in s.prefixes {
+            if let Some(&c) = p.as_bytes().first() {
+                starts[c as usize] = true;
+            }
+        }
+    }
+    starts
+});
+
 /// Every credential in `text`, in order.
 pub fn find(text: &str) -> Vec<Credential> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
+        // Most bytes cannot start a credential: skip them without trying
+        // every shape (this loop sees every byte of every file).
+        if !STARTS[b[i] as usize] {
+            i += 1;
+            continue;
+        }
         if let Some(c) = private_key_at(text, i).or_else(|| token_at(b, i)) {
             i = c.span.end;
             out.push(c);
