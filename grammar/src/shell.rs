@@ -978,26 +978,22 @@ impl<'s> Builder<'s> {
         };
         let mut cursor = node.walk();
         match node.kind() {
-            "command" => {
-                // The cursor knows each child's field as it goes;
-                // `field_name_for_child(i)` walks the children again for
-                // every `i`.
-                if cursor.goto_first_child() {
-                    loop {
-                        let child = cursor.node();
-                        match (cursor.field_name(), child.kind()) {
-                            (Some("name"), _) => cmd.name = Some(self.word(child)),
-                            (Some("argument"), _) => cmd.args.push(self.word(child)),
-                            (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
-                            (_, "variable_assignment") => cmd.assignments.push(self.word(child)),
-                            _ => {}
-                        }
-                        if !cursor.goto_next_sibling() {
-                            break;
-                        }
-                    }
+            // The cursor knows each child's field as it goes;
+            // `field_name_for_child(i)` walks the children again for every
+            // `i`.
+            "command" if cursor.goto_first_child() => loop {
+                let child = cursor.node();
+                match (cursor.field_name(), child.kind()) {
+                    (Some("name"), _) => cmd.name = Some(self.word(child)),
+                    (Some("argument"), _) => cmd.args.push(self.word(child)),
+                    (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
+                    (_, "variable_assignment") => cmd.assignments.push(self.word(child)),
+                    _ => {}
                 }
-            }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            },
             "declaration_command" | "unset_command" => {
                 for child in node.children(&mut cursor) {
                     if child.kind() == "comment" {
