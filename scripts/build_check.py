@@ -284,8 +284,8 @@ def check_fixture(name, dfix, registry, cfg, env, work):
     # once dfix has moved it (both taken from the environment, never argv).
     secrets = spec.get("secrets", {})
     inputs = []
-    for name in secrets:
-        inputs += ["--build-arg", name, "--secret", f"id={name},env={name}"]
+    for secret in secrets:
+        inputs += ["--build-arg", secret, "--secret", f"id={secret},env={secret}"]
     verify = subprocess.run(
         [dfix, "verify", "--unsafe-fixes", "--config", str(cfg), "--output-format", "json", *inputs, str(dockerfile)],
         capture_output=True, text=True, env=dict(env, **secrets),
@@ -297,7 +297,19 @@ def check_fixture(name, dfix, registry, cfg, env, work):
     if dockerfile.read_text() != original:
         errors.append("dfix verify changed the Dockerfile")
     before, after = report["before"], report["after"]
-    for label, side in (("before", before), ("after", after)):
+    # A limit of this machine's builder, asserted rather than skipped: the
+    # fixed file must fail with exactly this error, so that a builder that
+    # learns the feature turns the check into a full one (and red until the
+    # fixture says so).
+    limit = spec.get("after_build_error")
+    sides = (("before", before), ("after", after))
+    if limit:
+        sides = sides[:1]
+        if after.get("built"):
+            errors.append(f"after: builds, but check.toml expects the builder to refuse it ({limit!r})")
+        elif limit not in after.get("error", ""):
+            errors.append(f"after: does not build, and not for the expected reason {limit!r}: {after.get('error', '')[-1500:]}")
+    for label, side in sides:
         if not side.get("built"):
             errors.append(f"{label}: does not build: {side.get('error', '')[-1500:]}")
             continue
@@ -309,7 +321,7 @@ def check_fixture(name, dfix, registry, cfg, env, work):
     fixed = report.get("fixed_dockerfile", "")
     if fixed == original:
         errors.append("dfix changed nothing")
-    if after.get("built"):
+    if after.get("built") and not limit:
         user = after.get("user", {})
         if user.get("uid") in (None, 0):
             errors.append(f"after: runs as {user}")
