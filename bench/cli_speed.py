@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""CLI speed, measured side by side in one run:
+"""Whole-run speed, measured side by side in one run:
 
 1. `dfix --check` over the real-world corpus files against `hadolint` over
    the same files (both given the same explicit file list, one process each,
-   best of N rounds);
-2. the editor round trip: `dfix - --stdin-filename Dockerfile` on a typical
+   median of N rounds);
+2. the whole fix: `dfix --unsafe-fixes --offline` in place over a fresh copy
+   of the same files: files per second and peak RSS (median of N rounds);
+3. the editor round trip: `dfix - --stdin-filename Dockerfile` on a typical
    40-line Dockerfile (bench/typical.Dockerfile), process start included,
-   median of many runs.
+   median of 200 runs.
 
-usage: bench/cli_speed.py DFIX_BINARY CORPUS_DIR [ROUNDS]
+Each figure is compared with the committed baseline (bench/baseline.json,
+measured on the same kind of machine); a figure more than 10% worse is
+flagged. `--write-baseline` records this run as the new baseline.
+
+usage: bench/cli_speed.py DFIX_BINARY CORPUS_DIR [ROUNDS] [--write-baseline]
 """
-import os, statistics, subprocess, sys, time
+import json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+
+BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")
 
 
 def corpus_files(corpus):
@@ -22,26 +30,52 @@ def corpus_files(corpus):
     return out
 
 
-def best_time(cmd, rounds):
-    best = None
+def median_time(cmd, rounds, setup=None):
+    times = []
     for _ in range(rounds):
+        args = setup() if setup else cmd
         t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        dt = time.perf_counter() - t0
-        best = dt if best is None else min(best, dt)
-    return best
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def main():
-    dfix, corpus = sys.argv[1], sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    args = [a for a in sys.argv[1:] if a != "--write-baseline"]
+    write = "--write-baseline" in sys.argv
+    dfix, corpus = args[0], args[1]
+    rounds = int(args[2]) if len(args) > 2 else 3
     files = corpus_files(corpus)
-    env = dict(os.environ, DFIX_OFFLINE="1")
-    os.environ.update(env)
-    t_dfix = best_time([dfix, "--check", "--offline", *files], rounds)
-    t_hado = best_time(["hadolint", "--no-fail", *files], rounds)
-    print(f"machine: {os.cpu_count()} cores; {len(files)} files of {corpus}/real")
+    os.environ["DFIX_OFFLINE"] = "1"
+    now = {}
+
+    t_dfix = median_time([dfix, "--check", "--offline", *files], rounds)
+    t_hado = median_time(["hadolint", "--no-fail", *files], rounds)
+    now["check_s"] = t_dfix
+    now["check_ratio_vs_hadolint"] = t_hado / t_dfix
+    print(f"machine: {os.cpu_count()} cores; {len(files)} files of {corpus}/real; median of {rounds}")
     print(f"dfix --check: {t_dfix:.3f} s   hadolint: {t_hado:.3f} s   ratio: dfix {t_hado / t_dfix:.1f}x faster")
+
+    work = tempfile.mkdtemp(prefix="dfix-fix-bench-")
+    def fresh_copy():
+        shutil.rmtree(work, ignore_errors=True)
+        copies = []
+        for i, f in enumerate(files):
+            d = os.path.join(work, str(i))
+            os.makedirs(d)
+            # Each file alone in a folder named like a Dockerfile, so that
+            # the split's build-context look-up sees no sibling files.
+            dest = os.path.join(d, "Dockerfile")
+            shutil.copyfile(f, dest)
+            copies.append(dest)
+        return [dfix, "--unsafe-fixes", "--offline", "--exit-zero", *copies]
+    t_fix = median_time(None, rounds, setup=fresh_copy)
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    shutil.rmtree(work, ignore_errors=True)
+    now["fix_files_per_s"] = len(files) / t_fix
+    now["fix_peak_rss_kb"] = rss_kb
+    print(f"dfix --unsafe-fixes in place: {t_fix:.3f} s = {len(files) / t_fix:.0f} files/s; "
+          f"peak RSS of the runs so far {rss_kb / 1024:.1f} MiB")
 
     typical = os.path.join(os.path.dirname(os.path.abspath(__file__)), "typical.Dockerfile")
     text = open(typical, "rb").read()
@@ -51,8 +85,29 @@ def main():
         subprocess.run([dfix, "-", "--stdin-filename", "Dockerfile"], input=text,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
+    now["editor_round_trip_ms"] = statistics.median(times) * 1000
     print(f"editor round trip (dfix - < {len(text.splitlines())}-line file, process start included): "
           f"median {statistics.median(times) * 1000:.2f} ms, p90 {sorted(times)[179] * 1000:.2f} ms")
+
+    # Higher is better for rates and ratios, lower for times and memory.
+    higher = {"check_ratio_vs_hadolint", "fix_files_per_s"}
+    if os.path.exists(BASELINE):
+        base = json.load(open(BASELINE))
+        print("\nagainst bench/baseline.json:")
+        worse = 0
+        for key, value in now.items():
+            if key not in base:
+                continue
+            change = (value - base[key]) / base[key]
+            bad = -change if key in higher else change
+            flag = "  REGRESSION (>10%)" if bad > 0.10 else ""
+            worse += bool(flag)
+            print(f"  {key}: {base[key]:.3f} -> {value:.3f} ({change:+.1%}){flag}")
+        if worse:
+            print(f"{worse} figure(s) regressed by more than 10%")
+    if write:
+        json.dump({k: round(v, 4) for k, v in now.items()}, open(BASELINE, "w"), indent=2)
+        print(f"baseline written: {BASELINE}")
 
 
 if __name__ == "__main__":
