@@ -111,7 +111,8 @@ pub fn walk(root: &Path, ignore: &IgnoreFile) -> Walk {
 }
 
 /// The listing handed to the rules for a Dockerfile at `dockerfile`;
-/// `None` for stdin or when its folder cannot be read.
+/// `None` for stdin, when its folder cannot be read, or when no ignore
+/// file applies to it.
 pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
     if dockerfile.as_os_str() == "-" {
         return None;
@@ -123,7 +124,10 @@ pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
     if !root.is_dir() {
         return None;
     }
-    let ignore = ignore_file_for(dockerfile, root);
+    // Without an ignore file nothing leaves the build, and the walk (the
+    // whole context, on every editor save in stdin mode) is not needed.
+    let ignore = ignore_file_for(dockerfile, root)?;
+    let ignore = Some(ignore);
     let (files, problems) = cached_files(root);
     Some(ContextListing {
         files,

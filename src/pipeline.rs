@@ -256,6 +256,10 @@ pub fn process_text(
         .rules
         .iter()
         .any(|r| r.meta().is_named("copy-ignored-file"))
+        && doc
+            .instructions
+            .iter()
+            .any(|i| matches!(i.kind, dfix_grammar::Kind::Copy | dfix_grammar::Kind::Add))
     {
         facts_here.listing =
             crate::build_context::listing_for(Path::new(shown)).map(std::sync::Arc::new);
