@@ -6,10 +6,8 @@ use dfix_grammar::image_ref::ImageRef;
 use crate::bases::guard::{stage_images, users_of_stages, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
-use crate::edit::Fix;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
-use crate::rules::helpers::retag_fix;
-use crate::rules::image_refs::ImageSite;
+use crate::rules::helpers::retag_finding;
 
 const DOC: &str = r#"## What it does
 Finds a runtime stage (the final stage, or one no later stage builds on or
@@ -127,49 +125,26 @@ impl Rule for FullBaseImage {
                 bases,
                 lacks: &official.family.lacks,
             };
-            let mut blocks: Vec<String> = check
+            let blocks: Vec<String> = check
                 .blocks(true, official.family_name)
                 .iter()
                 .map(Block::describe)
                 .collect();
-            let literal = match (&u.site, &u.literal_span) {
-                (ImageSite::From, Some(span)) => Some(span.clone()),
-                _ => None,
-            };
-            if literal.is_none() {
-                blocks.push(
-                    "the image comes from an ARG default, which other stages may share".into(),
-                );
-            }
             let found = format!(
                 "`{}` is a full image in a runtime stage; `{suggested}` is its smaller variant",
                 u.reference
             );
-            let d = match (blocks.is_empty(), literal, reference.tag_span()) {
-                (true, Some(span), Some(tag)) => {
-                    let note = if reference.digest().is_some() {
-                        " (the digest pin goes with the old tag; DF250 pins the new one)"
-                    } else {
-                        ""
-                    };
-                    Diagnostic::new(&META, found, u.span.clone()).with_fix(retag_fix(
-                        ctx.source(),
-                        &span,
-                        &tag,
-                        &slim,
-                        format!("Use `{suggested}`{note}"),
-                    ))
-                }
-                _ => Diagnostic::new(
-                    &META,
-                    format!("{found}; kept because {}", blocks.join("; ")),
-                    u.span.clone(),
-                )
-                .with_fix(Fix::display_only(
-                    format!("Use `{suggested}` once the stage no longer needs the full image"),
-                    Vec::new(),
-                )),
-            };
+            let d = retag_finding(
+                &META,
+                ctx.source(),
+                &u,
+                &reference,
+                &slim,
+                &suggested,
+                found,
+                "the full image",
+                blocks,
+            );
             out.push(d);
         }
         out

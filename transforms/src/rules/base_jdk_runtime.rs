@@ -5,10 +5,8 @@ use dfix_grammar::image_ref::ImageRef;
 use crate::bases::guard::{entry_programs, stage_images, users_of_stages, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
-use crate::edit::Fix;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
-use crate::rules::helpers::retag_fix;
-use crate::rules::image_refs::ImageSite;
+use crate::rules::helpers::retag_finding;
 
 const DOC: &str = r#"## What it does
 Finds a runtime stage (the final stage, or one no later stage builds on or
@@ -126,44 +124,21 @@ impl Rule for JdkInRuntimeStage {
                 };
                 blocks.push(Block::EntrypointNotJava(what).describe());
             }
-            let literal = match (&u.site, &u.literal_span) {
-                (ImageSite::From, Some(span)) => Some(span.clone()),
-                _ => None,
-            };
-            if literal.is_none() {
-                blocks.push(
-                    "the image comes from an ARG default, which other stages may share".into(),
-                );
-            }
             let found = format!(
                 "`{}` is a JDK in a runtime stage; `{suggested}` is its JRE",
                 u.reference
             );
-            let d = match (blocks.is_empty(), literal, reference.tag_span()) {
-                (true, Some(span), Some(tag)) => {
-                    let note = if reference.digest().is_some() {
-                        " (the digest pin goes with the old tag; DF250 pins the new one)"
-                    } else {
-                        ""
-                    };
-                    Diagnostic::new(&META, found, u.span.clone()).with_fix(retag_fix(
-                        ctx.source(),
-                        &span,
-                        &tag,
-                        &jre,
-                        format!("Use `{suggested}`{note}"),
-                    ))
-                }
-                _ => Diagnostic::new(
-                    &META,
-                    format!("{found}; kept because {}", blocks.join("; ")),
-                    u.span.clone(),
-                )
-                .with_fix(Fix::display_only(
-                    format!("Use `{suggested}` once the stage no longer needs the JDK"),
-                    Vec::new(),
-                )),
-            };
+            let d = retag_finding(
+                &META,
+                ctx.source(),
+                &u,
+                &reference,
+                &jre,
+                &suggested,
+                found,
+                "the JDK",
+                blocks,
+            );
             out.push(d);
         }
         out

@@ -73,3 +73,57 @@ pub fn retag_fix(
         None => Fix::unsafe_fix(message, vec![Edit::replace(start..span.end, new_tag)]).exclusive(),
     }
 }
+
+/// The finding of a rule that moves a runtime stage's image to another tag
+/// of its family (DF260 to the slim variant, DF261 to the JRE): with the
+/// retag fix when nothing in `blocks` stands in the way and the image is
+/// written in its FROM itself, else naming every reason it is kept, with a
+/// display-only suggestion. `found` says what is wrong; `keeps` what the
+/// stage still needs (for the suggestion).
+#[allow(clippy::too_many_arguments)]
+pub fn retag_finding(
+    meta: &'static crate::rule::RuleMeta,
+    source: &str,
+    u: &crate::rules::image_refs::ImageUse,
+    reference: &dfix_grammar::image_ref::ImageRef,
+    new_tag: &str,
+    suggested: &str,
+    found: String,
+    keeps: &str,
+    mut blocks: Vec<String>,
+) -> crate::diagnostic::Diagnostic {
+    use crate::diagnostic::Diagnostic;
+    use crate::rules::image_refs::ImageSite;
+    let literal = match (&u.site, &u.literal_span) {
+        (ImageSite::From, Some(span)) => Some(span.clone()),
+        _ => None,
+    };
+    if literal.is_none() {
+        blocks.push("the image comes from an ARG default, which other stages may share".into());
+    }
+    match (blocks.is_empty(), literal, reference.tag_span()) {
+        (true, Some(span), Some(tag)) => {
+            let note = if reference.digest().is_some() {
+                " (the digest pin goes with the old tag; DF250 pins the new one)"
+            } else {
+                ""
+            };
+            Diagnostic::new(meta, found, u.span.clone()).with_fix(retag_fix(
+                source,
+                &span,
+                &tag,
+                new_tag,
+                format!("Use `{suggested}`{note}"),
+            ))
+        }
+        _ => Diagnostic::new(
+            meta,
+            format!("{found}; kept because {}", blocks.join("; ")),
+            u.span.clone(),
+        )
+        .with_fix(Fix::display_only(
+            format!("Use `{suggested}` once the stage no longer needs {keeps}"),
+            Vec::new(),
+        )),
+    }
+}
