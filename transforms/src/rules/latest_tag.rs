@@ -29,7 +29,7 @@ FROM ubuntu:24.04
 No automatic fix: only the author knows which version to choose.
 
 ## Aliases
-- hadolint: `DL3007`
+- hadolint: `DL3006` (no tag: `latest` implied), `DL3007` (`latest` written)
 - Trivy: `DS-0001`
 
 ## References
@@ -43,7 +43,7 @@ pub struct LatestTag;
 pub static META: RuleMeta = RuleMeta {
     id: "DF251",
     name: "latest-tag",
-    aliases: &["DL3007", "DS-0001"],
+    aliases: &["DL3006", "DL3007", "DS-0001"],
     severity: Severity::Warning,
     summary: "Images should name a version, not `latest`",
     doc: DOC,

@@ -44,8 +44,10 @@ built. Stage names, `scratch`, references built from variables without a
 global `ARG` default, and digest-only references are left alone.
 
 ## Aliases
-- hadolint: `DL3006` (untagged image)
 - Semgrep: `dockerfile-source-not-pinned`
+
+hadolint's `DL3006` means "no tag at all", not "no digest": it is an alias
+of DF251 (`latest-tag`), so `--ignore DL3006` does not turn pinning off.
 
 ## References
 - https://docs.docker.com/reference/dockerfile/#from
@@ -59,7 +61,7 @@ pub struct UnpinnedImage;
 pub static META: RuleMeta = RuleMeta {
     id: "DF250",
     name: "unpinned-image",
-    aliases: &["DL3006", "dockerfile-source-not-pinned"],
+    aliases: &["dockerfile-source-not-pinned"],
     severity: Severity::Warning,
     summary: "Images should be pinned to the digest their tag serves",
     doc: DOC,
