@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use dfix_grammar::Document;
 use serde_json::Value;
 
+#[path = "common/corpus.rs"]
+mod common_corpus;
+use common_corpus::corpus_files;
+
 /// Files where current BuildKit differs from the v0.12 oracle; we follow
 /// current BuildKit (its parser.go), and check that behaviour here instead.
 const CURRENT_BUILDKIT_DIFFERS: &[(&str, &str)] = &[
@@ -33,39 +37,6 @@ fn corpus() -> Option<PathBuf> {
             None
         }
     }
-}
-
-/// (relative path, source file, oracle json) for every corpus file.
-pub fn corpus_files(root: &Path) -> Vec<(String, PathBuf, Value)> {
-    let mut out = Vec::new();
-    let expected = root.join("expected");
-    let mut stack = vec![expected.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read corpus dir") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&expected)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            let Some(rel) = rel.strip_suffix(".json") else {
-                continue;
-            };
-            let src = root.join(rel);
-            if !src.exists() {
-                continue;
-            }
-            let json: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            out.push((rel.to_string(), src, json));
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
 }
 
 fn compare(doc: &Document, oracle: &Value) -> Result<(), String> {

@@ -6,44 +6,14 @@
 //! The corpus is read from `DFIX_CORPUS`; in CI (`CI` set) a missing corpus
 //! is a failure, elsewhere the test says it skipped.
 
+#[path = "common/corpus.rs"]
+mod common_corpus;
 mod lsp;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lsp::{apply, dfix_stdin, uri, TestClient};
 use serde_json::{json, Value};
-
-/// The corpus files BuildKit accepts, sorted.
-fn accepted(root: &Path) -> Vec<PathBuf> {
-    let expected = root.join("expected");
-    let mut out = Vec::new();
-    let mut stack = vec![expected.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read corpus dir") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&expected)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            let Some(rel) = rel.strip_suffix(".json") else {
-                continue;
-            };
-            let oracle: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let src = root.join(rel);
-            if oracle["ok"] == true && src.is_file() {
-                out.push(src);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn formatting_equals_dfix_stdin_on_every_accepted_corpus_file() {
@@ -55,7 +25,7 @@ fn formatting_equals_dfix_stdin_on_every_accepted_corpus_file() {
             return;
         }
     };
-    let files = accepted(&root);
+    let files = common_corpus::accepted_files(&root);
     assert!(
         files.len() >= 650,
         "corpus looks incomplete: {} files",
