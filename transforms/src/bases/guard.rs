@@ -400,19 +400,26 @@ impl StageCheck<'_> {
     }
 }
 
-/// The registry image each stage is based on, by stage index (stages based
-/// on another stage, `scratch` or an unresolvable variable are left out).
-pub fn stage_images(
+/// The registry image of each runtime stage (one no later stage builds on
+/// or copies from), with its parsed reference, by stage index: what the
+/// base-image rules look at. Stages based on another stage, `scratch`, an
+/// unresolvable variable or an unparsable reference are left out.
+pub fn runtime_stage_images(
     doc: &Document,
     stages: &[Stage],
-) -> Vec<(usize, crate::rules::image_refs::ImageUse)> {
+) -> Vec<(usize, crate::rules::image_refs::ImageUse, ImageRef)> {
     use crate::rules::image_refs::{image_uses, ImageSite};
+    let used = users_of_stages(doc, stages);
     let (uses, _) = image_uses(doc);
     uses.into_iter()
         .filter(|u| matches!(u.site, ImageSite::From | ImageSite::ArgDefault))
         .filter_map(|u| {
             let s = stages.iter().position(|s| s.from == u.instruction)?;
-            Some((s, u))
+            if used[s].is_some() {
+                return None;
+            }
+            let reference = ImageRef::parse(&u.reference).ok()?;
+            Some((s, u, reference))
         })
         .collect()
 }

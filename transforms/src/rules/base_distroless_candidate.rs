@@ -5,7 +5,7 @@ use std::sync::Arc;
 use dfix_grammar::image_ref::ImageRef;
 use dfix_grammar::Kind;
 
-use crate::bases::guard::{entry_programs, root_image, stage_images, stage_named, users_of_stages};
+use crate::bases::guard::{entry_programs, root_image, runtime_stage_images, stage_named};
 use crate::bases::BaseImages;
 use crate::diagnostic::Diagnostic;
 use crate::multistage::analysis::analyse;
@@ -99,15 +99,8 @@ impl Rule for DistrolessCandidate {
         };
         let doc = ctx.doc;
         let stages = doc.stages();
-        let used = users_of_stages(doc, &stages);
         let mut out = Vec::new();
-        for (s, u) in stage_images(doc, &stages) {
-            if used[s].is_some() {
-                continue;
-            }
-            let Ok(reference) = ImageRef::parse(&u.reference) else {
-                continue;
-            };
+        for (s, u, reference) in runtime_stage_images(doc, &stages) {
             // Only official images (debian, alpine, node, eclipse-temurin...):
             // another image may hold programs the binary runs.
             if reference.domain() != "docker.io" || !reference.path().starts_with("library/") {

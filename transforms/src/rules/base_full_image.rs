@@ -1,9 +1,7 @@
 //! DF260: a runtime stage on a full official image where a smaller variant
 //! of the same family, version and Debian suite exists.
 
-use dfix_grammar::image_ref::ImageRef;
-
-use crate::bases::guard::{stage_images, users_of_stages, Block, StageCheck};
+use crate::bases::guard::{runtime_stage_images, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
@@ -99,15 +97,8 @@ impl Rule for FullBaseImage {
         let bases = ctx.bases();
         let doc = ctx.doc;
         let stages = doc.stages();
-        let used = users_of_stages(doc, &stages);
         let mut out = Vec::new();
-        for (s, u) in stage_images(doc, &stages) {
-            if used[s].is_some() {
-                continue;
-            }
-            let Ok(reference) = ImageRef::parse(&u.reference) else {
-                continue;
-            };
+        for (s, u, reference) in runtime_stage_images(doc, &stages) {
             let Some(official) = bases.official(&reference) else {
                 continue;
             };

@@ -1,8 +1,6 @@
 //! DF261: a runtime stage on an eclipse-temurin JDK that only runs `java`.
 
-use dfix_grammar::image_ref::ImageRef;
-
-use crate::bases::guard::{entry_programs, stage_images, users_of_stages, Block, StageCheck};
+use crate::bases::guard::{entry_programs, runtime_stage_images, Block, StageCheck};
 use crate::bases::TagGrammar;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
@@ -84,15 +82,8 @@ impl Rule for JdkInRuntimeStage {
         let bases = ctx.bases();
         let doc = ctx.doc;
         let stages = doc.stages();
-        let used = users_of_stages(doc, &stages);
         let mut out = Vec::new();
-        for (s, u) in stage_images(doc, &stages) {
-            if used[s].is_some() {
-                continue;
-            }
-            let Ok(reference) = ImageRef::parse(&u.reference) else {
-                continue;
-            };
+        for (s, u, reference) in runtime_stage_images(doc, &stages) {
             let Some(official) = bases.official(&reference) else {
                 continue;
             };
