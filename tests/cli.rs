@@ -7,40 +7,15 @@ use std::process::{Command, Output, Stdio};
 
 use std::io::Write;
 
-const BIN: &str = env!("CARGO_BIN_EXE_dfix");
+#[path = "common/run.rs"]
+mod run;
+use run::{dfix, dfix_stdin};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
     fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn dfix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        // These tests are about the engine and the CLI, not the registry:
-        // no digest look-ups over the network.
-        .env("DFIX_OFFLINE", "1")
-        .env("DFIX_CACHE_DIR", dir.join(".no-cache"))
-        .current_dir(dir)
-        .output()
-        .expect("dfix runs")
-}
-
-fn dfix_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("DFIX_OFFLINE", "1")
-        .env("DFIX_CACHE_DIR", dir.join(".no-cache"))
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dfix runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {

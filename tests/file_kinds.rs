@@ -7,36 +7,12 @@
 //! says it skipped.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_dfix");
-
-fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        // No digest look-ups over the network: these tests are about kinds
-        // and exit codes.
-        .env("DFIX_OFFLINE", "1")
-        .env("DFIX_CACHE_DIR", dir.join(".no-cache"))
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dfix runs");
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn dfix(dir: &Path, args: &[&str]) -> Output {
-    run(dir, args, None)
-}
+#[path = "common/run.rs"]
+mod common_run;
+use common_run::{dfix, run};
 
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
