@@ -534,6 +534,15 @@ fn rules_and_explain() {
     let o = dfix(d.path(), &["rules"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("DF101  add-instead-of-copy"));
+    // Grouped by area, with the counts in the last line matching the list.
+    let text = stdout(&o);
+    let listed = text.lines().filter(|l| l.starts_with("  DF")).count();
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!("{listed} rules: style ")),
+        "{last}"
+    );
+    assert!(text.contains("correctness (DF1xx"), "{text}");
     for alias in [
         "DL3020",
         "DS-0005",

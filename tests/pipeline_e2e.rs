@@ -19,31 +19,31 @@ const FIXTURES: &[(&str, &str)] = &[
     (
         "go_basic",
         include_str!(
-            "../transforms/src/rules/fixtures/split_build_and_runtime/go_basic.Dockerfile"
+            "../transforms/src/rules/multistage/fixtures/split_build_and_runtime/go_basic.Dockerfile"
         ),
     ),
     (
         "python_psycopg",
         include_str!(
-            "../transforms/src/rules/fixtures/split_build_and_runtime/python_psycopg.Dockerfile"
+            "../transforms/src/rules/multistage/fixtures/split_build_and_runtime/python_psycopg.Dockerfile"
         ),
     ),
     (
         "node_build",
         include_str!(
-            "../transforms/src/rules/fixtures/split_build_and_runtime/node_build.Dockerfile"
+            "../transforms/src/rules/multistage/fixtures/split_build_and_runtime/node_build.Dockerfile"
         ),
     ),
     (
         "rust_release",
         include_str!(
-            "../transforms/src/rules/fixtures/split_build_and_runtime/rust_release.Dockerfile"
+            "../transforms/src/rules/multistage/fixtures/split_build_and_runtime/rust_release.Dockerfile"
         ),
     ),
     (
         "java_maven",
         include_str!(
-            "../transforms/src/rules/fixtures/split_build_and_runtime/java_maven.Dockerfile"
+            "../transforms/src/rules/multistage/fixtures/split_build_and_runtime/java_maven.Dockerfile"
         ),
     ),
 ];

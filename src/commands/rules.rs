@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use crate::cli::OutputFormat;
 
-/// Prints every rule (id, name, fix availability, summary, aliases).
+/// Prints every rule (id, name, fix availability, summary, aliases), grouped
+/// by area with the count of each.
 pub fn run(format: OutputFormat) -> ExitCode {
+    use dfix_transforms::rules::{area_of, AREAS};
     let all = dfix_transforms::rules::ALL;
     let mut out = String::new();
     if format == OutputFormat::Json {
@@ -15,6 +17,7 @@ pub fn run(format: OutputFormat) -> ExitCode {
                 let m = r.meta();
                 serde_json::json!({
                     "code": m.id, "name": m.name, "aliases": m.aliases,
+                    "area": area_of(m.id).map(|a| a.name),
                     "severity": m.severity.as_str(), "fix": m.fix.as_str(),
                     "summary": m.summary,
                 })
@@ -22,17 +25,36 @@ pub fn run(format: OutputFormat) -> ExitCode {
             .collect();
         out = serde_json::to_string_pretty(&items).unwrap_or_default() + "\n";
     } else {
-        for r in all {
-            let m = r.meta();
+        let mut counts = Vec::new();
+        for area in AREAS {
+            let rules: Vec<_> = all
+                .iter()
+                .filter(|r| r.meta().id.starts_with(area.prefix))
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            counts.push(format!("{} {}", area.name, rules.len()));
             out.push_str(&format!(
-                "{}  {:<32} {:<9} {}  [{}]\n",
-                m.id,
-                m.name,
-                m.fix.as_str(),
-                m.summary,
-                m.aliases.join(", ")
+                "{} ({}xx, {}): {} rules\n",
+                area.name,
+                area.prefix,
+                area.summary,
+                rules.len()
             ));
+            for r in rules {
+                let m = r.meta();
+                out.push_str(&format!(
+                    "  {}  {:<32} {:<9} {}  [{}]\n",
+                    m.id,
+                    m.name,
+                    m.fix.as_str(),
+                    m.summary,
+                    m.aliases.join(", ")
+                ));
+            }
         }
+        out.push_str(&format!("{} rules: {}\n", all.len(), counts.join(", ")));
     }
     print!("{out}");
     ExitCode::SUCCESS

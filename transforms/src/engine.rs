@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn an_exclusive_fix_takes_a_round_of_its_own() {
-        let meta = &crate::rules::from_as_casing::META;
+        let meta = &crate::rules::style::from_as_casing::META;
         let text = "FROM a as b\nRUN x\n";
         let plain = Diagnostic::new(meta, "plain", 0..1)
             .with_fix(Fix::safe("p", vec![Edit::insert(0, "#")]));

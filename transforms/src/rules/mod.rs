@@ -1,101 +1,122 @@
 //! The rules: one file each (metadata, documentation, detection, fix and
-//! tests), and the registry below: adding a rule is a new file and one line
-//! in [`ALL`].
+//! tests), grouped by area in folders the way ruff groups its rules by
+//! plugin, and the registry below: adding a rule is a new file in its area,
+//! its `pub mod` line there, and one line in [`ALL`].
 //!
-//! Ids are `DF` + three digits; the first digit is the category:
-//! `DF0xx` syntax and style, `DF1xx` correctness and best practice,
-//! `DF2xx` security, `DF3xx` package managers, `DF4xx` multi-stage builds,
-//! `DF6xx` the build context and its `.dockerignore`.
-//! A prefix (`DF1`) selects a category.
+//! Ids are `DF` + three digits; the first digit is the area (see [`AREAS`]).
+//! A prefix (`DF1`) selects an area. A rule's fixtures live in its area's
+//! `fixtures/` folder, its snapshots in the repository's `snapshots/`.
 
 use crate::rule::Rule;
 
+pub mod context;
+pub mod correctness;
 mod helpers;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub mod add_instead_of_copy;
-pub mod base_deprecated_image;
-pub mod base_distroless_candidate;
-pub mod base_full_image;
-pub mod base_jdk_runtime;
-pub mod consistent_instruction_casing;
-pub mod copy_ignored_file;
-pub mod from_as_casing;
-pub mod hardcoded_credential;
 pub mod image_refs;
-pub mod json_args_recommended;
-pub mod latest_tag;
-pub mod legacy_key_value_format;
-pub mod maintainer_deprecated;
-pub mod multiple_cmd;
-pub mod multiple_entrypoint;
-pub mod multiple_healthcheck;
-pub mod no_empty_continuation;
-pub mod nonroot_last_user_root;
-pub mod nonroot_missing_user;
-pub mod pkg_apk_no_cache;
-pub mod pkg_apt_get_yes;
-pub mod pkg_apt_instead_of_apt_get;
-pub mod pkg_apt_lists;
-pub mod pkg_apt_no_install_recommends;
-pub mod pkg_consecutive_run;
-pub mod pkg_dnf_clean;
-pub mod pkg_dnf_yes;
-pub mod pkg_npm_cache_clean;
-pub mod pkg_pip_no_cache_dir;
-pub mod pkg_update_alone;
-pub mod pkg_yarn_cache_clean;
-pub mod pkg_yum_clean;
-pub mod pkg_yum_yes;
-pub mod pkg_zypper_clean;
-pub mod pkg_zypper_non_interactive;
-pub mod secret_in_arg;
-pub mod secret_in_env;
-pub mod split_build_and_runtime;
-pub mod unpinned_image;
+pub mod multistage;
+pub mod packages;
+pub mod security;
+pub mod style;
+
+/// A group of rules: the first digit of their ids and the folder they live in.
+#[derive(Debug)]
+pub struct Area {
+    /// The id prefix, `DF0` ... `DF6`.
+    pub prefix: &'static str,
+    /// The folder under `rules/`, and the name `dfix rules` shows.
+    pub name: &'static str,
+    /// What the area's rules are about.
+    pub summary: &'static str,
+}
+
+/// Every area, in id order.
+pub static AREAS: &[Area] = &[
+    Area {
+        prefix: "DF0",
+        name: "style",
+        summary: "how instructions are written",
+    },
+    Area {
+        prefix: "DF1",
+        name: "correctness",
+        summary: "instructions that do not do what was meant",
+    },
+    Area {
+        prefix: "DF2",
+        name: "security",
+        summary: "the user, secrets, credentials and base images",
+    },
+    Area {
+        prefix: "DF3",
+        name: "packages",
+        summary: "package-manager layers",
+    },
+    Area {
+        prefix: "DF4",
+        name: "multistage",
+        summary: "builder and runtime stages",
+    },
+    Area {
+        prefix: "DF5",
+        name: "compose",
+        summary: "Compose files",
+    },
+    Area {
+        prefix: "DF6",
+        name: "context",
+        summary: "the build context and its .dockerignore",
+    },
+];
+
+/// The area a rule id belongs to.
+pub fn area_of(id: &str) -> Option<&'static Area> {
+    AREAS.iter().find(|a| id.starts_with(a.prefix))
+}
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
-    &consistent_instruction_casing::ConsistentInstructionCasing,
-    &from_as_casing::FromAsCasing,
-    &legacy_key_value_format::LegacyKeyValueFormat,
-    &no_empty_continuation::NoEmptyContinuation,
-    &maintainer_deprecated::MaintainerDeprecated,
-    &add_instead_of_copy::AddInsteadOfCopy,
-    &multiple_cmd::MultipleCmd,
-    &multiple_entrypoint::MultipleEntrypoint,
-    &multiple_healthcheck::MultipleHealthcheck,
-    &json_args_recommended::JsonArgsRecommended,
-    &nonroot_last_user_root::LastUserRoot,
-    &nonroot_missing_user::MissingUser,
-    &secret_in_arg::SecretInArg,
-    &secret_in_env::SecretInEnv,
-    &hardcoded_credential::HardcodedCredential,
-    &unpinned_image::UnpinnedImage,
-    &latest_tag::LatestTag,
-    &base_full_image::FullBaseImage,
-    &base_jdk_runtime::JdkInRuntimeStage,
-    &base_distroless_candidate::DistrolessCandidate,
-    &base_deprecated_image::DeprecatedImage,
-    &pkg_update_alone::UpdateAlone,
-    &pkg_apt_get_yes::AptGetYes,
-    &pkg_apt_no_install_recommends::AptNoInstallRecommends,
-    &pkg_apt_lists::AptLists,
-    &pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
-    &pkg_apk_no_cache::ApkNoCache,
-    &pkg_yum_yes::YumYes,
-    &pkg_yum_clean::YumClean,
-    &pkg_dnf_yes::DnfYes,
-    &pkg_dnf_clean::DnfClean,
-    &pkg_zypper_non_interactive::ZypperNonInteractive,
-    &pkg_zypper_clean::ZypperClean,
-    &pkg_pip_no_cache_dir::PipNoCacheDir,
-    &pkg_yarn_cache_clean::YarnCacheClean,
-    &pkg_consecutive_run::ConsecutiveRun,
-    &pkg_npm_cache_clean::NpmCacheClean,
-    &split_build_and_runtime::SplitBuildAndRuntime,
-    &copy_ignored_file::CopyIgnoredFile,
+    &style::consistent_instruction_casing::ConsistentInstructionCasing,
+    &style::from_as_casing::FromAsCasing,
+    &style::legacy_key_value_format::LegacyKeyValueFormat,
+    &style::no_empty_continuation::NoEmptyContinuation,
+    &style::maintainer_deprecated::MaintainerDeprecated,
+    &correctness::add_instead_of_copy::AddInsteadOfCopy,
+    &correctness::multiple_cmd::MultipleCmd,
+    &correctness::multiple_entrypoint::MultipleEntrypoint,
+    &correctness::multiple_healthcheck::MultipleHealthcheck,
+    &correctness::json_args_recommended::JsonArgsRecommended,
+    &security::nonroot_last_user_root::LastUserRoot,
+    &security::nonroot_missing_user::MissingUser,
+    &security::secret_in_arg::SecretInArg,
+    &security::secret_in_env::SecretInEnv,
+    &security::hardcoded_credential::HardcodedCredential,
+    &security::unpinned_image::UnpinnedImage,
+    &security::latest_tag::LatestTag,
+    &security::base_full_image::FullBaseImage,
+    &security::base_jdk_runtime::JdkInRuntimeStage,
+    &security::base_distroless_candidate::DistrolessCandidate,
+    &security::base_deprecated_image::DeprecatedImage,
+    &packages::pkg_update_alone::UpdateAlone,
+    &packages::pkg_apt_get_yes::AptGetYes,
+    &packages::pkg_apt_no_install_recommends::AptNoInstallRecommends,
+    &packages::pkg_apt_lists::AptLists,
+    &packages::pkg_apt_instead_of_apt_get::AptInsteadOfAptGet,
+    &packages::pkg_apk_no_cache::ApkNoCache,
+    &packages::pkg_yum_yes::YumYes,
+    &packages::pkg_yum_clean::YumClean,
+    &packages::pkg_dnf_yes::DnfYes,
+    &packages::pkg_dnf_clean::DnfClean,
+    &packages::pkg_zypper_non_interactive::ZypperNonInteractive,
+    &packages::pkg_zypper_clean::ZypperClean,
+    &packages::pkg_pip_no_cache_dir::PipNoCacheDir,
+    &packages::pkg_yarn_cache_clean::YarnCacheClean,
+    &packages::pkg_consecutive_run::ConsecutiveRun,
+    &packages::pkg_npm_cache_clean::NpmCacheClean,
+    &multistage::split_build_and_runtime::SplitBuildAndRuntime,
+    &context::copy_ignored_file::CopyIgnoredFile,
 ];
 
 #[cfg(test)]
@@ -123,6 +144,48 @@ mod tests {
                     .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
                 "{} is not kebab-case",
                 m.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_file_lives_in_its_area() {
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut files = 0;
+        for area in AREAS {
+            let Ok(entries) = std::fs::read_dir(rules.join(area.name)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("mod.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let id = text
+                    .split("id: \"")
+                    .nth(1)
+                    .and_then(|rest| rest.get(..5))
+                    .unwrap_or_else(|| panic!("{path:?} has no rule id"));
+                assert!(
+                    id.starts_with(area.prefix),
+                    "{path:?}: {id} is not in {}",
+                    area.name
+                );
+                assert!(ALL.iter().any(|r| r.meta().id == id), "{id} is not in ALL");
+                files += 1;
+            }
+        }
+        assert_eq!(
+            files,
+            ALL.len(),
+            "a rule in ALL has no file in an area folder"
+        );
+        for r in ALL {
+            assert!(
+                area_of(r.meta().id).is_some(),
+                "{} has no area",
+                r.meta().id
             );
         }
     }

@@ -95,7 +95,7 @@ pub fn assert_fixture(meta: &'static RuleMeta, name: &str, source: &str) {
         text.push_str(&format!("\n---- fixed with --unsafe-fixes\n{unsafe_out}"));
     }
     insta::with_settings!({
-        snapshot_path => "../../../snapshots",
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

@@ -16,99 +16,99 @@ use crate::settings::Settings;
 const FIXTURES: &[(&str, &str)] = &[
     (
         "debian",
-        include_str!("../rules/fixtures/nonroot/debian.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/debian.Dockerfile"),
     ),
     (
         "ubuntu_lowercase",
-        include_str!("../rules/fixtures/nonroot/ubuntu_lowercase.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/ubuntu_lowercase.Dockerfile"),
     ),
     (
         "alpine",
-        include_str!("../rules/fixtures/nonroot/alpine.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/alpine.Dockerfile"),
     ),
     (
         "busybox",
-        include_str!("../rules/fixtures/nonroot/busybox.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/busybox.Dockerfile"),
     ),
     (
         "rhel",
-        include_str!("../rules/fixtures/nonroot/rhel.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/rhel.Dockerfile"),
     ),
     (
         "fedora",
-        include_str!("../rules/fixtures/nonroot/fedora.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/fedora.Dockerfile"),
     ),
     (
         "amazonlinux",
-        include_str!("../rules/fixtures/nonroot/amazonlinux.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/amazonlinux.Dockerfile"),
     ),
     (
         "distroless",
-        include_str!("../rules/fixtures/nonroot/distroless.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/distroless.Dockerfile"),
     ),
     (
         "scratch",
-        include_str!("../rules/fixtures/nonroot/scratch.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/scratch.Dockerfile"),
     ),
     (
         "windows_backtick_crlf",
-        include_str!("../rules/fixtures/nonroot/windows_backtick_crlf.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/windows_backtick_crlf.Dockerfile"),
     ),
     (
         "unknown_base",
-        include_str!("../rules/fixtures/nonroot/unknown_base.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/unknown_base.Dockerfile"),
     ),
     (
         "node_ships_user",
-        include_str!("../rules/fixtures/nonroot/node_ships_user.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/node_ships_user.Dockerfile"),
     ),
     (
         "existing_user",
-        include_str!("../rules/fixtures/nonroot/existing_user.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/existing_user.Dockerfile"),
     ),
     (
         "multistage_arg_from",
-        include_str!("../rules/fixtures/nonroot/multistage_arg_from.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/multistage_arg_from.Dockerfile"),
     ),
     (
         "heredoc",
-        include_str!("../rules/fixtures/nonroot/heredoc.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/heredoc.Dockerfile"),
     ),
     (
         "workdir_after_last_run",
-        include_str!("../rules/fixtures/nonroot/workdir_after_last_run.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/workdir_after_last_run.Dockerfile"),
     ),
     (
         "volume_data_folder",
-        include_str!("../rules/fixtures/nonroot/volume_data_folder.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/volume_data_folder.Dockerfile"),
     ),
     (
         "distroless_workdir",
-        include_str!("../rules/fixtures/nonroot/distroless_workdir.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/distroless_workdir.Dockerfile"),
     ),
     (
         "crlf_root",
-        include_str!("../rules/fixtures/nonroot/crlf_root.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/crlf_root.Dockerfile"),
     ),
     (
         "root_at_end",
-        include_str!("../rules/fixtures/nonroot/root_at_end.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/root_at_end.Dockerfile"),
     ),
     (
         "unresolved_user",
-        include_str!("../rules/fixtures/nonroot/unresolved_user.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/unresolved_user.Dockerfile"),
     ),
     (
         "no_final_newline",
-        include_str!("../rules/fixtures/nonroot/no_final_newline.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/no_final_newline.Dockerfile"),
     ),
     (
         "indented_chown",
-        include_str!("../rules/fixtures/nonroot/indented_chown.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/indented_chown.Dockerfile"),
     ),
     (
         "already_nonroot",
-        include_str!("../rules/fixtures/nonroot/already_nonroot.Dockerfile"),
+        include_str!("../rules/security/fixtures/nonroot/already_nonroot.Dockerfile"),
     ),
 ];
 
@@ -178,7 +178,7 @@ fn snapshot(name: &str, src: &str, findings: &str, out: &str) {
         show(out)
     );
     insta::with_settings!({
-        snapshot_path => "../../../snapshots",
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

@@ -284,7 +284,7 @@ mod tests {
 
     fn snapshot(name: &str, text: String) {
         insta::with_settings!({
-            snapshot_path => "../../../snapshots",
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"),
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
-use crate::rules::nonroot_last_user_root::fix_of;
+use crate::rules::security::nonroot_last_user_root::fix_of;
 use crate::users::{self, Problem};
 
 const DOC: &str = r#"## What it does
