@@ -71,6 +71,67 @@ fn a_whole_session() {
 }
 
 #[test]
+fn a_client_that_pulls_gets_the_same_diagnostics_and_no_pushes() {
+    let d = tempfile::tempdir().unwrap();
+    let u = uri(&d.path().join("Dockerfile"));
+    // The same text in a pushing session gives the reference.
+    let (mut push, init) = TestClient::initialized(json!({}), Value::Null);
+    assert!(init["capabilities"].get("diagnosticProvider").is_none());
+    let pushed = push.open(&u, TEXT);
+    assert!(!ids(&pushed).is_empty());
+
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+    });
+    let (mut c, init) = TestClient::initialized(caps, Value::Null);
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        false
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "dockerfile", "version": 1, "text": TEXT}}),
+    );
+    let pull = |c: &mut TestClient| {
+        c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": u}}),
+        )
+        .expect("a diagnostic report")
+    };
+    let report = pull(&mut c);
+    assert_eq!(report["kind"], "full");
+    assert_eq!(report["items"], pushed["diagnostics"]);
+    // A new text is pulled, never pushed.
+    let second = "FROM debian:12\nUSER 1000\n";
+    let pushed = push.change(&u, 2, second);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": second}]}),
+    );
+    let report = pull(&mut c);
+    assert_eq!(report["items"], pushed["diagnostics"]);
+    assert!(ids(&pushed).contains(&"DF250".to_string()));
+    assert!(
+        !c.unread_methods()
+            .contains(&"textDocument/publishDiagnostics".to_string()),
+        "a pulling client got a push"
+    );
+    // New settings: the client is asked to pull again.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ignore": ["DF2"]}}),
+    );
+    assert!(c
+        .unread_methods()
+        .contains(&"workspace/diagnostic/refresh".to_string()));
+    assert_eq!(pull(&mut c)["items"], json!([]));
+    assert_eq!(c.shutdown(), Ok(()));
+    assert_eq!(push.shutdown(), Ok(()));
+}
+
+#[test]
 fn each_diagnostic_names_its_rule_and_source() {
     let d = tempfile::tempdir().unwrap();
     let u = uri(&d.path().join("Dockerfile"));

@@ -59,3 +59,61 @@ pub fn run(format: OutputFormat) -> ExitCode {
     print!("{out}");
     ExitCode::SUCCESS
 }
+
+/// Every rule's documentation as one markdown page, grouped by area: the
+/// `docs/rules.md` the language server links each diagnostic to (anchor:
+/// the lowercase id). A test keeps the committed page current.
+pub fn markdown() -> String {
+    use dfix_transforms::rules::AREAS;
+    let all = dfix_transforms::rules::ALL;
+    let mut out = String::from(
+        "# dfix rules\n\n<!-- Generated from the rules' documentation by \
+         `DFIX_UPDATE_DOCS=1 cargo test --test rule_docs`; do not edit. -->\n\n",
+    );
+    out.push_str(&format!(
+        "{} rules. `dfix explain ID` prints one of these sections.\n",
+        all.len()
+    ));
+    for area in AREAS {
+        let rules: Vec<_> = all
+            .iter()
+            .filter(|r| r.meta().id.starts_with(area.prefix))
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n## {} ({}xx): {}\n",
+            area.name, area.prefix, area.summary
+        ));
+        for r in rules {
+            let m = r.meta();
+            out.push_str(&format!(
+                "\n<a id=\"{}\"></a>\n\n### {} {}\n\n{}\n\nSeverity: {}. Fix: {}.\n",
+                m.id.to_ascii_lowercase(),
+                m.id,
+                m.name,
+                m.summary,
+                m.severity.as_str(),
+                m.fix.as_str()
+            ));
+            if !m.aliases.is_empty() {
+                out.push_str(&format!("Aliases: {}.\n", m.aliases.join(", ")));
+            }
+            // The rule's own headings sit two levels below its title; a
+            // `#` inside a code block is a Dockerfile comment.
+            let mut in_code = false;
+            for line in m.doc.lines() {
+                out.push('\n');
+                if line.starts_with("```") {
+                    in_code = !in_code;
+                } else if !in_code && line.starts_with('#') {
+                    out.push_str("##");
+                }
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,8 +1,10 @@
-//! Findings as LSP diagnostics, pushed with `textDocument/publishDiagnostics`.
+//! Findings as LSP diagnostics, pushed with `textDocument/publishDiagnostics`
+//! or, when the client pulls, answered to `textDocument/diagnostic`.
 
 use lsp_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString, Position,
-    PublishDiagnosticsParams, Range, Uri,
+    CodeDescription, Diagnostic, DiagnosticSeverity, DiagnosticTag, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, FullDocumentDiagnosticReport, NumberOrString, Position,
+    PublishDiagnosticsParams, Range, RelatedFullDocumentDiagnosticReport, Uri,
 };
 
 use super::convert::{Encoding, LineIndex};
@@ -11,8 +13,10 @@ use crate::pipeline::Outcome;
 use dfix_transforms::Severity;
 
 /// Where a rule's documentation is linked from each diagnostic
-/// (`codeDescription.href`); the rule id is appended.
-pub const RULE_DOCS: &str = "https://github.com/dfix-dev/dfix/blob/main/docs/rules.md#";
+/// (`codeDescription.href`): `docs/rules.md` of the repository named in
+/// `Cargo.toml`, generated from the rules (`dfix::commands::rules::markdown`),
+/// with an anchor per rule id, which is appended.
+pub const RULE_DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md#");
 
 /// The LSP diagnostic of one finding of `text`.
 pub fn to_lsp(
@@ -98,6 +102,22 @@ pub fn publish(session: &mut Session, uri: &Uri) -> Option<PublishDiagnosticsPar
         uri: uri.clone(),
         diagnostics: of_outcome(&outcome, &doc.text, &doc.index, enc),
         version: Some(doc.version),
+    })
+}
+
+/// The answer to `textDocument/diagnostic`: the document's diagnostics in
+/// full (empty for a document that is not open). Results are cached per
+/// version, so a pull after a push-free edit costs one check.
+pub fn pull(session: &mut Session, params: DocumentDiagnosticParams) -> DocumentDiagnosticReport {
+    let items = publish(session, &params.text_document.uri)
+        .map(|p| p.diagnostics)
+        .unwrap_or_default();
+    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+            result_id: None,
+            items,
+        },
     })
 }
 

@@ -133,6 +133,8 @@ fn initialize(params: &Value) -> (Session, Value) {
     let client = ClientCaps {
         document_changes: caps["workspace"]["workspaceEdit"]["documentChanges"] == true,
         watch_files: caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] == true,
+        pull_diagnostics: caps["textDocument"]["diagnostic"].is_object(),
+        diagnostic_refresh: caps["workspace"]["diagnostics"]["refreshSupport"] == true,
     };
     let settings = match params.get("initializationOptions") {
         Some(v) => EditorSettings::from_json(v).unwrap_or_else(|e| {
@@ -141,7 +143,7 @@ fn initialize(params: &Value) -> (Session, Value) {
         }),
         None => EditorSettings::default(),
     };
-    let result = json!({
+    let mut result = json!({
         "capabilities": {
             "positionEncoding": if utf8 { "utf-8" } else { "utf-16" },
             "textDocumentSync": { "openClose": true, "change": 1 },
@@ -153,6 +155,14 @@ fn initialize(params: &Value) -> (Session, Value) {
         },
         "serverInfo": { "name": "dfix", "version": env!("CARGO_PKG_VERSION") },
     });
+    if client.pull_diagnostics {
+        // One file's findings depend on that file (and its config) only.
+        result["capabilities"]["diagnosticProvider"] = json!({
+            "identifier": "dfix",
+            "interFileDependencies": false,
+            "workspaceDiagnostics": false,
+        });
+    }
     (Session::new(encoding, client, settings), result)
 }
 
@@ -172,6 +182,7 @@ fn request(s: &mut Session, req: Request, _out: &mut Vec<Message>) -> Reply {
         "textDocument/codeAction" => reply(code_action::code_actions(s, params(req.params)?)),
         "textDocument/formatting" => reply(formatting::format(s, params(req.params)?)),
         "textDocument/hover" => reply(hover::hover(s, params(req.params)?)),
+        "textDocument/diagnostic" => reply(Some(diagnostics::pull(s, params(req.params)?))),
         // Only in unit tests: a handler that panics.
         #[cfg(test)]
         "dfix/testPanic" => panic!("a handler panicked"),
@@ -179,13 +190,33 @@ fn request(s: &mut Session, req: Request, _out: &mut Vec<Message>) -> Reply {
     }
 }
 
+/// Pushes a document's diagnostics, unless the client pulls them.
 fn publish(s: &mut Session, uri: &Uri, out: &mut Vec<Message>) {
+    if s.caps.pull_diagnostics {
+        return;
+    }
     if let Some(p) = diagnostics::publish(s, uri) {
         out.push(Notification::new("textDocument/publishDiagnostics".into(), p).into());
     }
 }
 
+/// Every open document's diagnostics again (settings or a config changed):
+/// pushed, or the client asked to pull them again.
 fn publish_all(s: &mut Session, out: &mut Vec<Message>) {
+    if s.caps.pull_diagnostics {
+        if s.caps.diagnostic_refresh {
+            s.requests_sent += 1;
+            out.push(
+                Request::new(
+                    RequestId::from(format!("dfix-refresh-{}", s.requests_sent)),
+                    "workspace/diagnostic/refresh".into(),
+                    Value::Null,
+                )
+                .into(),
+            );
+        }
+        return;
+    }
     let uris: Vec<String> = s.documents.keys().cloned().collect();
     for u in uris {
         if let Ok(uri) = u.parse::<Uri>() {
@@ -272,6 +303,9 @@ fn notification(s: &mut Session, n: Notification, out: &mut Vec<Message>) {
                 Ok(p) => {
                     let uri = p.text_document.uri;
                     s.documents.remove(uri.as_str());
+                    if s.caps.pull_diagnostics {
+                        return;
+                    }
                     let clear = PublishDiagnosticsParams {
                         uri,
                         diagnostics: Vec::new(),

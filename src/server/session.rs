@@ -129,6 +129,12 @@ pub struct ClientCaps {
     pub document_changes: bool,
     /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
     pub watch_files: bool,
+    /// `textDocument.diagnostic`: the client pulls diagnostics
+    /// (`textDocument/diagnostic`), so none are pushed.
+    pub pull_diagnostics: bool,
+    /// `workspace.diagnostics.refreshSupport`: the client can be asked to
+    /// pull again (`workspace/diagnostic/refresh`) when settings change.
+    pub diagnostic_refresh: bool,
 }
 
 /// The server's state.
@@ -142,6 +148,8 @@ pub struct Session {
     settings: EditorSettings,
     /// The configs found so far (or why the `configuration` file is bad).
     configs: Result<Configs, String>,
+    /// Requests sent to the client so far (their ids must differ).
+    pub requests_sent: u64,
 }
 
 impl Session {
@@ -154,6 +162,7 @@ impl Session {
             documents: HashMap::new(),
             settings,
             configs,
+            requests_sent: 0,
         }
     }
 

@@ -111,6 +111,23 @@ impl TestClient {
         }
     }
 
+    /// The methods of the notifications and server requests received so far
+    /// and not yet taken, after a round trip (so everything the server sent
+    /// before has arrived).
+    pub fn unread_methods(&mut self) -> Vec<String> {
+        // Unknown to the server: the error reply comes after everything
+        // sent before it.
+        let _ = self.request("dfix/roundTrip", Value::Null);
+        self.pending
+            .iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) => Some(n.method.clone()),
+                Message::Request(r) => Some(r.method.clone()),
+                Message::Response(_) => None,
+            })
+            .collect()
+    }
+
     /// The next diagnostics published.
     pub fn diagnostics(&mut self) -> Value {
         self.notification("textDocument/publishDiagnostics")
