@@ -77,7 +77,8 @@ def check(dfix, nvim, fixture, env):
             return False, f"written file differs from dfix -:\n--- neovim\n{got_text}\n--- dfix -\n{want_text}"
         if got_text == original and want_text != original:
             return False, "nothing was fixed"
-    return True, f"{len(got_diags)} diagnostics, {'fixed' if want_text != original else 'unchanged'}"
+        how = run.stdout.strip().splitlines()[-1].removeprefix("diagnostics ") if run.stdout.strip() else "?"
+    return True, f"{len(got_diags)} diagnostics {how}, {'fixed' if want_text != original else 'unchanged'}"
 
 
 def main():

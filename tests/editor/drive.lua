@@ -16,21 +16,31 @@ end
 vim.cmd.edit(file)
 local buf = vim.api.nvim_get_current_buf()
 local published = false
+-- How the diagnostics came: 'pulled' or 'pushed' (printed at the end).
+local how = nil
 local id = vim.lsp.start({
   name = 'dfix',
   cmd = cmd,
   root_dir = vim.fs.dirname(vim.fs.abspath(file)),
+  -- Neovim 0.11 pulls diagnostics from a server that offers them
+  -- (`diagnosticProvider`); older clients get them pushed. Either counts.
   handlers = {
     ['textDocument/publishDiagnostics'] = function(err, result, ctx)
       published = true
+      how = how or 'pushed'
       return vim.lsp.diagnostic.on_publish_diagnostics(err, result, ctx)
+    end,
+    ['textDocument/diagnostic'] = function(err, result, ctx)
+      published = true
+      how = how or 'pulled'
+      return vim.lsp.diagnostic.on_diagnostic(err, result, ctx)
     end,
   },
 }, { bufnr = buf })
 if not id then fail('the server did not start') end
 local client = vim.lsp.get_client_by_id(id)
 if not vim.wait(10000, function() return client.initialized end, 10) then fail('initialize') end
-if not vim.wait(10000, function() return published end, 10) then fail('no diagnostics published') end
+if not vim.wait(10000, function() return published end, 10) then fail('no diagnostics published or pulled') end
 
 -- The diagnostics as the user sees them.
 local found = {}
@@ -71,4 +81,5 @@ vim.cmd.write()
 
 client:stop()
 vim.wait(5000, function() return client:is_stopped() end, 10)
+io.stdout:write('diagnostics ' .. how .. '\n')
 os.exit(0)
