@@ -10,9 +10,13 @@ ranges from the corpus oracle, `expected/`). Per DL code the table gives
 hadolint's count, dfix's count, matched, missed (hadolint only) and extra
 (dfix only), and the recall.
 
+With --fixed, also: each file fixed by `dfix --unsafe-fixes --offline -`
+(stdin mode, nothing written), and hadolint's findings per code before and
+after the fixes.
+
 Usage:
   scripts/hadolint_parity.py DFIX [--corpus DIR] [--code DL3008 ...]
-                             [--show missed|extra] [--json OUT]
+                             [--show missed|extra] [--json OUT] [--fixed]
 
 hadolint's answers are cached in target/hadolint-cache.json (by file content
 and hadolint version), since they do not change while dfix does.
@@ -64,9 +68,14 @@ def hadolint_version():
     return p.stdout.strip()
 
 
-def hadolint(path):
-    """Findings as [(code, line)], or None when hadolint cannot parse the file."""
-    p = subprocess.run(["hadolint", "--no-fail", "-f", "json", path], capture_output=True)
+def hadolint(path, text=None):
+    """Findings as [(code, line)], or None when hadolint cannot parse the file
+    (or the text given instead of the file)."""
+    if text is not None:
+        p = subprocess.run(["hadolint", "--no-fail", "-f", "json", "-"], input=text,
+                           capture_output=True)
+    else:
+        p = subprocess.run(["hadolint", "--no-fail", "-f", "json", path], capture_output=True)
     try:
         items = json.loads(p.stdout or b"[]")
     except json.JSONDecodeError:
@@ -114,6 +123,8 @@ def main():
     ap.add_argument("--show", choices=["missed", "extra"], help="list the disagreements")
     ap.add_argument("--json", help="write the table as JSON here")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--fixed", action="store_true",
+                    help="also count hadolint's findings after dfix --unsafe-fixes --offline")
     args = ap.parse_args()
 
     files = corpus_files(args.corpus)
@@ -191,9 +202,51 @@ def main():
     print(f"{'all':8} {tot['hadolint']:>8} {tot['dfix']:>6} {tot['matched']:>7} {tot['missed']:>6} {tot['extra']:>6} {recall:>7}")
     for s in shown:
         print(s)
+    if args.fixed:
+        after_counts(args, parsed, answers, cache)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({c: dict(v) for c, v in counts.items()}, f, indent=1)
+
+
+def fixed_text(dfix, path):
+    with open(path, "rb") as f:
+        text = f.read()
+    p = subprocess.run([dfix, "--unsafe-fixes", "--offline", "-", "--stdin-filename", path],
+                       input=text, capture_output=True)
+    return p.stdout if p.returncode in (0, 1) else text
+
+
+def after_counts(args, parsed, answers, cache):
+    """hadolint per code before and after dfix's fixes (unsafe included)."""
+    with ThreadPoolExecutor(args.jobs) as ex:
+        fixed = dict(zip(parsed, ex.map(lambda p: fixed_text(args.dfix, p), parsed)))
+    keys = {p: hashlib.sha256(t).hexdigest() for p, t in fixed.items()}
+    todo = [p for p in parsed if keys[p] not in answers]
+    with ThreadPoolExecutor(args.jobs) as ex:
+        for p, r in zip(todo, ex.map(lambda p: hadolint(p, fixed[p]), todo)):
+            answers[keys[p]] = r
+    with open(CACHE, "w") as f:
+        json.dump(cache, f)
+    before, after = collections.Counter(), collections.Counter()
+    unparsed = 0
+    for p in parsed:
+        with open(p, "rb") as f:
+            k0 = hashlib.sha256(f.read()).hexdigest()
+        before.update(c for c, _ in answers[k0] if c.startswith("DL"))
+        got = answers[keys[p]]
+        if got is None:
+            unparsed += 1
+            continue
+        after.update(c for c, _ in got if c.startswith("DL"))
+    print(f"\nhadolint before -> after `dfix --unsafe-fixes --offline`"
+          f" ({unparsed} fixed files hadolint cannot parse)")
+    print(f"{'code':8} {'before':>7} {'after':>7}")
+    for code in sorted(set(before) | set(after)):
+        if args.code and code not in args.code:
+            continue
+        print(f"{code:8} {before[code]:>7} {after[code]:>7}")
+    print(f"{'all':8} {sum(before.values()):>7} {sum(after.values()):>7}")
 
 
 if __name__ == "__main__":
