@@ -1,0 +1,313 @@
+//! DF121: a variable read before any `ARG` or `ENV` of its stage defines it.
+
+use std::collections::{HashMap, HashSet};
+
+use dfix_grammar::Kind;
+
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::stage_names::is_stage_index;
+use crate::rules::variables::var_uses;
+
+const DOC: &str = r#"## What it does
+Finds `$NAME` / `${NAME}` in the instructions BuildKit expands (`ADD`,
+`COPY` and their `--chown`/`--chmod`/`--from`, `ENV`, `ARG` defaults,
+`EXPOSE`, `LABEL`, `STOPSIGNAL`, `USER`, `VOLUME`, `WORKDIR`) where no
+`ARG` or `ENV` of the stage (or of the stage it is built `FROM`) defines
+the variable before. `RUN`, `CMD` and `ENTRYPOINT` are not checked: the
+shell expands their variables at run time, from an environment this file
+does not fully show.
+
+## Why is this bad?
+An undefined variable expands to nothing, silently: `COPY app-$VERSION.jar`
+copies `app-.jar`. The usual causes are a global `ARG` (declared before
+the first `FROM`) that the stage never redeclares, an `ARG` declared in
+another stage, a use placed before its definition, and BuildKit's platform
+arguments (`TARGETARCH`...) used in a stage without `ARG TARGETARCH`.
+
+## Example
+```dockerfile
+ARG VERSION=1.4
+FROM eclipse-temurin:21-jre
+COPY app-$VERSION.jar /app.jar
+```
+
+## Fixed
+```dockerfile
+ARG VERSION=1.4
+FROM eclipse-temurin:21-jre
+ARG VERSION
+COPY app-$VERSION.jar /app.jar
+```
+
+## Fix safety
+No fix: whether the variable should be declared, or is a typo, is for the
+author to say.
+
+BuildKit checks against the base image's real environment, which a
+linter cannot see offline. So in a stage built from a registry image
+(whose environment may define anything, `$GOPATH` in `golang`) dfix only
+reports variables that this file declares somewhere else (a global `ARG`
+not redeclared, an `ARG` or `ENV` of another stage, or one defined later);
+in a stage built from `scratch` or from stages of this file, every
+undefined variable. `PATH` and the proxy arguments (`HTTP_PROXY`...) count
+as defined. A variable written with its own fallback (`${NAME:-default}`)
+is not reported: the line says what happens when it is unset.
+
+## Aliases
+- BuildKit: `UndefinedVar`
+
+## References
+- https://docs.docker.com/reference/build-checks/undefined-var/
+- https://docs.docker.com/reference/dockerfile/#scope
+"#;
+
+/// The rule.
+pub struct UndefinedVar;
+
+/// Metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF121",
+    name: "undefined-var",
+    aliases: &["UndefinedVar"],
+    severity: Severity::Warning,
+    summary: "Variables should be defined before their use",
+    doc: DOC,
+    fix: FixAvailability::None,
+    options: &[],
+};
+
+/// Variables defined in every stage: the default `PATH`, the proxy
+/// arguments and the ones BuildKit never reports.
+const ALWAYS_DEFINED: &[&str] = &[
+    "PATH",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "SOURCE_DATE_EPOCH",
+    "BUILDKIT_SBOM_SCAN_CONTEXT",
+    "BUILDKIT_SBOM_SCAN_STAGE",
+];
+
+/// BuildKit's platform arguments: defined for `FROM`, but in a stage only
+/// once an `ARG` line declares them.
+const PLATFORM_ARGS: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
+/// What a stage's environment holds at its end.
+#[derive(Clone)]
+struct StageEnv {
+    /// Names its `ENV` lines (and those of its parents in this file) set.
+    env: HashSet<String>,
+    /// The whole environment is known: the chain of bases ends at `scratch`.
+    known: bool,
+}
+
+fn arg_or_env_names(ins: &dfix_grammar::Instruction) -> Vec<String> {
+    match ins.kind {
+        Kind::Arg => ins
+            .words
+            .iter()
+            .map(|w| w.value().split('=').next().unwrap_or("").to_string())
+            .collect(),
+        Kind::Env => {
+            if ins.words.len() >= 2 && !ins.words[0].value().contains('=') {
+                vec![ins.words[0].value().to_string()]
+            } else {
+                ins.words
+                    .iter()
+                    .filter_map(|w| w.value().split_once('=').map(|(k, _)| k.to_string()))
+                    .collect()
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl Rule for UndefinedVar {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        let doc = ctx.doc;
+        let escape = doc.escape;
+        let stages = doc.stages();
+        let first_from = stages.first().map_or(doc.instructions.len(), |s| s.from);
+        let global: HashSet<String> = doc.instructions[..first_from]
+            .iter()
+            .filter(|i| i.kind == Kind::Arg)
+            .flat_map(arg_or_env_names)
+            .collect();
+        let declared_anywhere: HashSet<String> = doc
+            .instructions
+            .iter()
+            .filter(|i| i.sub.is_none())
+            .flat_map(arg_or_env_names)
+            .collect();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut envs: Vec<StageEnv> = Vec::new();
+        let mut out = Vec::new();
+        for stage in &stages {
+            let base = stage
+                .base
+                .as_ref()
+                .map(|w| w.value().to_string())
+                .unwrap_or_default();
+            let parent = if is_stage_index(&base) {
+                base.parse::<usize>().ok().filter(|i| *i < envs.len())
+            } else {
+                by_name.get(&base.to_ascii_lowercase()).copied()
+            };
+            let mut env = match parent {
+                Some(p) => envs[p].clone(),
+                None => StageEnv {
+                    env: HashSet::new(),
+                    known: base.eq_ignore_ascii_case("scratch"),
+                },
+            };
+            let mut args: HashSet<String> = HashSet::new();
+            for i in stage.instructions.clone().skip(1) {
+                let ins = &doc.instructions[i];
+                if ins.sub.is_some() {
+                    continue;
+                }
+                let expands = matches!(
+                    ins.kind,
+                    Kind::Add
+                        | Kind::Copy
+                        | Kind::Env
+                        | Kind::Arg
+                        | Kind::Expose
+                        | Kind::Label
+                        | Kind::Stopsignal
+                        | Kind::User
+                        | Kind::Volume
+                        | Kind::Workdir
+                );
+                if expands {
+                    let mut texts: Vec<(&str, std::ops::Range<usize>)> = ins
+                        .words
+                        .iter()
+                        .map(|w| (w.raw.as_str(), w.span.clone()))
+                        .collect();
+                    if matches!(ins.kind, Kind::Add | Kind::Copy) {
+                        for f in &ins.flags {
+                            if matches!(f.name.as_str(), "chown" | "chmod" | "from") {
+                                if let Some(v) = f.value.as_deref() {
+                                    texts.push((v, f.span.clone()));
+                                }
+                            }
+                        }
+                    }
+                    let mut reported: HashSet<String> = HashSet::new();
+                    for (text, span) in texts {
+                        for u in var_uses(text, escape) {
+                            let name = u.name.as_str();
+                            if u.handles_unset
+                                || args.contains(name)
+                                || env.env.contains(name)
+                                || ALWAYS_DEFINED.contains(&name)
+                                || reported.contains(name)
+                            {
+                                continue;
+                            }
+                            let why = if PLATFORM_ARGS.contains(&name) {
+                                format!("declare it in this stage with `ARG {name}`")
+                            } else if global.contains(name) {
+                                format!(
+                                    "it is a global ARG, which a stage sees only after `ARG {name}`"
+                                )
+                            } else if declared_anywhere.contains(name) {
+                                "it is defined only in another stage or further down".to_string()
+                            } else if env.known {
+                                "nothing defines it".to_string()
+                            } else {
+                                // The base image's environment may define it.
+                                continue;
+                            };
+                            reported.insert(name.to_string());
+                            out.push(Diagnostic::new(
+                                &META,
+                                format!("Usage of undefined variable `${name}`: {why}"),
+                                span.clone(),
+                            ));
+                        }
+                    }
+                }
+                match ins.kind {
+                    Kind::Arg => args.extend(arg_or_env_names(ins)),
+                    Kind::Env => env.env.extend(arg_or_env_names(ins)),
+                    _ => {}
+                }
+            }
+            if let Some(name) = &stage.name {
+                by_name.insert(name.value().to_ascii_lowercase(), envs.len());
+            }
+            envs.push(env);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fixture() {
+        assert_fixture(
+            &META,
+            "scopes",
+            include_str!("fixtures/undefined_var.Dockerfile"),
+        );
+    }
+
+    #[test]
+    fn scopes() {
+        let n = |s: &str| findings(&META, s).len();
+        // BuildKit's own example, and a stage from scratch.
+        assert_eq!(n("FROM scratch AS base\nCOPY $foo .\n"), 1);
+        assert_eq!(n("FROM scratch AS base\nARG foo\nCOPY $foo .\n"), 0);
+        // A registry image may define it; a global ARG it must redeclare.
+        assert_eq!(n("FROM alpine\nCOPY $GOPATH/x .\n"), 0);
+        assert_eq!(n("ARG V=1\nFROM alpine\nLABEL v=$V\n"), 1);
+        assert_eq!(n("ARG V=1\nFROM alpine\nARG V\nLABEL v=$V\n"), 0);
+        // Defined later, or in another stage.
+        assert_eq!(n("FROM alpine\nWORKDIR $APP\nENV APP=/app\n"), 1);
+        assert_eq!(n("FROM alpine AS a\nARG X\nFROM alpine\nCOPY $X .\n"), 1);
+        // ENV is inherited through FROM <stage>, ARG is not.
+        assert_eq!(n("FROM scratch AS a\nENV X=1\nFROM a\nCOPY $X .\n"), 0);
+        assert_eq!(n("FROM scratch AS a\nARG X=1\nFROM a\nCOPY $X .\n"), 1);
+        // Platform args need their ARG line in the stage.
+        assert_eq!(n("FROM alpine\nCOPY bin/$TARGETARCH /app\n"), 1);
+        assert_eq!(
+            n("FROM alpine\nARG TARGETARCH\nCOPY bin/$TARGETARCH /app\n"),
+            0
+        );
+        // RUN, fallbacks, PATH, single quotes.
+        assert_eq!(n("FROM scratch\nRUN echo $X\n"), 0);
+        assert_eq!(
+            n("FROM scratch\nCOPY ${X:-a} .\nENV PATH=$PATH:/x\nLABEL a='$Y'\n"),
+            0
+        );
+        // ENV reads the environment from before the line.
+        assert_eq!(n("FROM scratch\nENV A=1 B=$A\n"), 1);
+    }
+}
