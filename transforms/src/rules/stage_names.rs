@@ -219,9 +219,10 @@ mod tests {
 
     #[test]
     fn quoted_values_are_not_literal() {
-        let doc = Document::parse("FROM a AS b\nCOPY \"--from=b\" /a /b\n");
+        let doc = Document::parse("FROM a AS b\nRUN --mount=\"type=bind,from=b\" ls\n");
         let refs = stage_refs(&doc);
         assert_eq!(refs[1].value, "b");
+        assert_eq!(refs[1].site, RefSite::MountFrom);
         assert_eq!(refs[1].literal_span, None);
     }
 }
