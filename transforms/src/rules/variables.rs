@@ -45,8 +45,9 @@ pub struct VarUse {
     pub name: String,
     /// Bytes of the whole `$NAME` / `${...}` in the word's raw text.
     pub range: Range<usize>,
-    /// `${NAME:-x}`, `${NAME-x}`, `${NAME:?x}` or `${NAME?x}`: the word
-    /// says itself what happens when the variable is unset.
+    /// `${NAME:-x}`, `${NAME-x}`, `${NAME:?x}`, `${NAME?x}`, `${NAME:+x}`
+    /// or `${NAME+x}` (and `$NAME` inside the `x` of the last two): the
+    /// word says itself what happens when the variable is unset.
     pub handles_unset: bool,
     /// For `${NAME:-word}` / `${NAME-word}`: the default word's range in
     /// the raw text.
@@ -135,10 +136,11 @@ fn dollar(raw: &str, at: usize, end: usize, escape: char, out: &mut Vec<VarUse>)
             return j.min(end);
         }
         let modifier = &raw[i..j];
-        let handles_unset = modifier.starts_with(":-")
-            || modifier.starts_with('-')
-            || modifier.starts_with(":?")
-            || modifier.starts_with('?');
+        // `-` and `?` say what an unset variable gives; `+` gives nothing
+        // when unset (and its word only when set).
+        let handles_unset = [":-", "-", ":?", "?", ":+", "+"]
+            .iter()
+            .any(|m| modifier.starts_with(m));
         let default = if modifier.starts_with(":-") || modifier.starts_with(":+") {
             Some(i + 2..j)
         } else if modifier.starts_with('-') || modifier.starts_with('+') {
@@ -155,7 +157,16 @@ fn dollar(raw: &str, at: usize, end: usize, escape: char, out: &mut Vec<VarUse>)
                 .filter(|_| modifier.starts_with(":-") || modifier.starts_with('-')),
         });
         if let Some(d) = default {
+            let from = out.len();
             scan(raw, d.start, d.end, escape, out);
+            if modifier.starts_with(":+") || modifier.starts_with('+') {
+                // `${X:+...$X...}` reads X only when it is set.
+                for u in &mut out[from..] {
+                    if u.name == name {
+                        u.handles_unset = true;
+                    }
+                }
+            }
         }
         return j + 1;
     }
@@ -260,7 +271,15 @@ mod tests {
         let u = &var_uses("x${A:-d}", '\\')[0];
         assert!(u.handles_unset);
         assert_eq!(u.range, 1..8);
-        assert!(!var_uses("${A:+d}", '\\')[0].handles_unset);
+        assert!(var_uses("${A:+d}", '\\')[0].handles_unset);
+        let inner = var_uses("${A:+$A:}$B", '\\');
+        assert_eq!(
+            inner
+                .iter()
+                .map(|u| (u.name.as_str(), u.handles_unset))
+                .collect::<Vec<_>>(),
+            [("A", true), ("A", true), ("B", false)]
+        );
         assert_eq!(var_uses("`$A", '`').len(), 0);
     }
 

@@ -52,7 +52,8 @@ not redeclared, an `ARG` or `ENV` of another stage, or one defined later);
 in a stage built from `scratch` or from stages of this file, every
 undefined variable. `PATH` and the proxy arguments (`HTTP_PROXY`...) count
 as defined. A variable written with its own fallback (`${NAME:-default}`)
-is not reported: the line says what happens when it is unset.
+is not reported, nor one read only when set (`${NAME:+...}`): the line
+says what happens when it is unset.
 
 ## Aliases
 - BuildKit: `UndefinedVar`
@@ -154,12 +155,15 @@ impl Rule for UndefinedVar {
             .filter(|i| i.kind == Kind::Arg)
             .flat_map(arg_or_env_names)
             .collect();
-        let declared_anywhere: HashSet<String> = doc
-            .instructions
-            .iter()
-            .filter(|i| i.sub.is_none())
-            .flat_map(arg_or_env_names)
-            .collect();
+        // Where each name is declared (instruction indices).
+        let mut declared_at: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, ins) in doc.instructions.iter().enumerate() {
+            if ins.sub.is_none() {
+                for name in arg_or_env_names(ins) {
+                    declared_at.entry(name).or_default().push(i);
+                }
+            }
+        }
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut envs: Vec<StageEnv> = Vec::new();
         let mut out = Vec::new();
@@ -233,7 +237,12 @@ impl Rule for UndefinedVar {
                                 format!(
                                     "it is a global ARG, which a stage sees only after `ARG {name}`"
                                 )
-                            } else if declared_anywhere.contains(name) {
+                            } else if declared_at
+                                .get(name)
+                                .is_some_and(|at| at.iter().any(|&d| d != i))
+                            {
+                                // Not the instruction itself: `ENV X=$X:...`
+                                // appends to what the base image set.
                                 "it is defined only in another stage or further down".to_string()
                             } else if env.known {
                                 "nothing defines it".to_string()
@@ -309,5 +318,12 @@ mod tests {
         );
         // ENV reads the environment from before the line.
         assert_eq!(n("FROM scratch\nENV A=1 B=$A\n"), 1);
+        // Appending to what the image may define, and `${X:+...}`.
+        assert_eq!(
+            n("FROM alpine\nENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x\n"),
+            0
+        );
+        assert_eq!(n("FROM alpine\nENV L ${L:+$L:}/x\n"), 0);
+        assert_eq!(n("FROM scratch\nENV L=$L:/x\n"), 1);
     }
 }
