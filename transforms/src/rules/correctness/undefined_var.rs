@@ -48,7 +48,9 @@ BuildKit checks against the base image's real environment, which a
 linter cannot see offline. So in a stage built from a registry image
 (whose environment may define anything, `$GOPATH` in `golang`) dfix only
 reports variables that this file declares somewhere else (a global `ARG`
-not redeclared, an `ARG` or `ENV` of another stage, or one defined later);
+not redeclared, an `ARG` or `ENV` of another stage, or one defined later)
+and likely typos (one edit from a name the stage sees, `$PAHT` for
+`$PATH`);
 in a stage built from `scratch` or from stages of this file, every
 undefined variable. `PATH` and the proxy arguments (`HTTP_PROXY`...) count
 as defined. A variable written with its own fallback (`${NAME:-default}`)
@@ -138,6 +140,44 @@ fn arg_or_env_names(ins: &dfix_grammar::Instruction) -> Vec<String> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The edit distance between `a` and `b` counting a swap of two
+/// neighbours as one edit (so `PAHT` is one edit from `PATH`).
+fn typo_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// A visible name one edit away from `name` (names of four characters or
+/// more, so that short names do not all look alike).
+fn likely_typo<'a>(name: &str, visible: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    if name.chars().count() < 4 {
+        return None;
+    }
+    visible
+        .filter(|v| v.as_str() != name && typo_distance(name, v) == 1)
+        .min()
 }
 
 impl Rule for UndefinedVar {
@@ -231,6 +271,13 @@ impl Rule for UndefinedVar {
                             {
                                 continue;
                             }
+                            let path = "PATH".to_string();
+                            let typo = likely_typo(
+                                name,
+                                args.iter()
+                                    .chain(env.env.iter())
+                                    .chain(std::iter::once(&path)),
+                            );
                             let why = if PLATFORM_ARGS.contains(&name) {
                                 format!("declare it in this stage with `ARG {name}`")
                             } else if global.contains(name) {
@@ -244,6 +291,8 @@ impl Rule for UndefinedVar {
                                 // Not the instruction itself: `ENV X=$X:...`
                                 // appends to what the base image set.
                                 "it is defined only in another stage or further down".to_string()
+                            } else if let Some(t) = typo {
+                                format!("did you mean `${t}`?")
                             } else if env.known {
                                 "nothing defines it".to_string()
                             } else {
@@ -325,5 +374,16 @@ mod tests {
         );
         assert_eq!(n("FROM alpine\nENV L ${L:+$L:}/x\n"), 0);
         assert_eq!(n("FROM scratch\nENV L=$L:/x\n"), 1);
+        // A likely typo of a visible name, even over a registry image.
+        let typo = findings(&META, "FROM alpine\nENV PATH=$PAHT:/app/bin\n");
+        assert_eq!(typo.len(), 1);
+        assert!(
+            typo[0].message.contains("did you mean `$PATH`"),
+            "{}",
+            typo[0].message
+        );
+        assert_eq!(n("FROM alpine\nARG APP_HOME\nWORKDIR $APP_HOEM\n"), 1);
+        assert_eq!(n("FROM alpine\nARG ABC\nWORKDIR $ABD\n"), 0);
+        assert_eq!(typo_distance("kitten", "sitting"), 3);
     }
 }

@@ -35,8 +35,8 @@ COPY --from=build /app /app
 
 ## Fix safety
 Safe: BuildKit looks stage names up lower-cased, so the build is the same.
-References written through quotes or variables are left as they are (they
-still match). `ONBUILD` instructions are not touched: they refer to the
+A name written in quotes is reported without a fix; references written
+through quotes or variables are left as they are (they still match). `ONBUILD` instructions are not touched: they refer to the
 stages of a later build. `docker build --target Build` also keeps working,
 since the target is lower-cased too.
 
@@ -58,7 +58,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Style,
     summary: "Stage names should be lower case",
     doc: DOC,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     options: &[],
 };
 
