@@ -19,7 +19,9 @@ pub mod image_refs;
 pub mod multistage;
 pub mod packages;
 pub mod security;
+mod stage_names;
 pub mod style;
+mod variables;
 
 /// A group of rules: the first digit of their ids and the folder they live in.
 #[derive(Debug)]
@@ -83,16 +85,33 @@ pub static ALL: &[&dyn Rule] = &[
     &style::legacy_key_value_format::LegacyKeyValueFormat,
     &style::no_empty_continuation::NoEmptyContinuation,
     &style::maintainer_deprecated::MaintainerDeprecated,
+    &style::stage_name_casing::StageNameCasing,
+    &style::invalid_definition_description::InvalidDefinitionDescription,
+    &style::inline_ignore_pragma::InlineIgnorePragma,
     &correctness::add_instead_of_copy::AddInsteadOfCopy,
     &correctness::multiple_cmd::MultipleCmd,
     &correctness::multiple_entrypoint::MultipleEntrypoint,
     &correctness::multiple_healthcheck::MultipleHealthcheck,
     &correctness::json_args_recommended::JsonArgsRecommended,
+    &correctness::copy_from_undefined_stage::CopyFromUndefinedStage,
+    &correctness::copy_from_own_stage::CopyFromOwnStage,
+    &correctness::duplicate_stage_name::DuplicateStageName,
+    &correctness::reserved_stage_name::ReservedStageName,
+    &correctness::redundant_target_platform::RedundantTargetPlatform,
+    &correctness::from_platform_constant::FromPlatformConstant,
+    &correctness::first_instruction_not_from::FirstInstructionNotFrom,
+    &correctness::copy_entire_filesystem::CopyEntireFilesystem,
+    &correctness::onbuild_misuse::OnbuildMisuse,
+    &correctness::env_self_reference::EnvSelfReference,
+    &correctness::undefined_arg_in_from::UndefinedArgInFrom,
+    &correctness::undefined_var::UndefinedVar,
+    &correctness::invalid_default_arg_in_from::InvalidDefaultArgInFrom,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,
     &security::secret_in_env::SecretInEnv,
     &security::hardcoded_credential::HardcodedCredential,
+    &security::untrusted_registry::UntrustedRegistry,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
     &security::base_full_image::FullBaseImage,

@@ -39,6 +39,14 @@ change affects. For `ENTRYPOINT` the conversion is only displayed, never
 applied: with the exec form, `CMD` and `docker run` arguments are passed to
 it, while the shell form ignores them.
 
+Differences from hadolint's `DL3025`: a shell-form `HEALTHCHECK CMD` is not
+reported (hadolint 2.15 reports it): the health check is a probe that
+Docker runs and times out on its own, not the container's main process, so
+the signal argument does not apply, and probes such as
+`curl -f http://localhost/ || exit 1` need the shell. An exec form that
+hadolint's JSON reader rejects but BuildKit's accepts (an escaped slash,
+`"\/usr/bin/app"`) is exec form and is not reported either.
+
 ## Aliases
 - hadolint: `DL3025`
 - BuildKit: `JSONArgsRecommended`
@@ -178,6 +186,18 @@ mod tests {
     use super::*;
     use crate::edit::Applicability;
     use crate::rules::test_support::*;
+
+    #[test]
+    fn healthcheck_and_escaped_slash_are_left_alone() {
+        // Deliberate differences from hadolint 2.15's DL3025 (see the doc).
+        assert!(findings(
+            &META,
+            "FROM a\nHEALTHCHECK CMD curl -f http://x/ || exit 1\n"
+        )
+        .is_empty());
+        assert!(findings(&META, "FROM a\nCMD [ \"\\/usr\\\\bin/app\", \"-f\" ]\n").is_empty());
+        assert_eq!(findings(&META, "FROM a\nCMD app -f\n").len(), 1);
+    }
 
     #[test]
     fn fixture() {

@@ -32,6 +32,16 @@ Safe: the overridden instruction has no effect on the image config, so
 removing it changes nothing. An `ENTRYPOINT` resets a `CMD` inherited from the base image only when the stage has set no `CMD` before it; removing an earlier `ENTRYPOINT` does not change whether `CMD` was set, so the final `CMD` is the same. `ONBUILD ENTRYPOINT` is not counted (it acts in a
 later build). Comment lines above the removed instruction are kept.
 
+Where the finding sits differs from hadolint by design: like BuildKit's
+`MultipleInstructionsDisallowed`, dfix reports the overridden instructions
+(all but the last `ENTRYPOINT` of a stage, where the fix acts), while hadolint's
+`DL4004` reports every `ENTRYPOINT` after the first. The count per stage is the
+same; matched line by line, each stage with several `ENTRYPOINT`s shows one
+hadolint-only line (its last) and one dfix-only line (its first). `ENTRYPOINT`
+lines before the first `FROM` belong to no stage and are not counted
+(hadolint counts them): BuildKit refuses such a file, and
+`first-instruction-not-from` (DF116) reports each of them.
+
 ## Aliases
 - hadolint: `DL4004`
 - Trivy: `DS-0007` (`AVD-DS-0007`)

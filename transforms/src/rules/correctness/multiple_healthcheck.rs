@@ -32,6 +32,16 @@ Safe: the overridden instruction has no effect on the image config, so
 removing it changes nothing. This includes `HEALTHCHECK NONE`: only the last one counts. `ONBUILD HEALTHCHECK` is not counted (it acts in a
 later build). Comment lines above the removed instruction are kept.
 
+Where the finding sits differs from hadolint by design: like BuildKit's
+`MultipleInstructionsDisallowed`, dfix reports the overridden instructions
+(all but the last `HEALTHCHECK` of a stage, where the fix acts), while hadolint's
+`DL3012` reports every `HEALTHCHECK` after the first. The count per stage is the
+same; matched line by line, each stage with several `HEALTHCHECK`s shows one
+hadolint-only line (its last) and one dfix-only line (its first). `HEALTHCHECK`
+lines before the first `FROM` belong to no stage and are not counted
+(hadolint counts them): BuildKit refuses such a file, and
+`first-instruction-not-from` (DF116) reports each of them.
+
 ## Aliases
 - hadolint: `DL3012`
 - Trivy: `DS-0023` (`AVD-DS-0023`)

@@ -2,6 +2,9 @@
 
 pub mod consistent_instruction_casing;
 pub mod from_as_casing;
+pub mod inline_ignore_pragma;
+pub mod invalid_definition_description;
 pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod no_empty_continuation;
+pub mod stage_name_casing;
