@@ -91,10 +91,15 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// Every rule, safe fixes only, no options.
+    /// The default selection (every rule but the opt-in ones, see
+    /// [`rules::OPT_IN`]), safe fixes only, no options.
     fn default() -> Self {
         Settings {
-            rules: rules::ALL.to_vec(),
+            rules: rules::ALL
+                .iter()
+                .copied()
+                .filter(|r| !rules::is_opt_in(r.meta().id))
+                .collect(),
             unsafe_fixes: false,
             offline: false,
             rule_options: HashMap::new(),
@@ -117,9 +122,10 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// Selects rules: everything `select` names (every rule when `select` is
-    /// empty), minus everything `ignore` names. Selectors that name no rule
-    /// are an error, so that typos do not silently select nothing.
+    /// Selects rules: everything `select` names (the default selection,
+    /// every rule but the opt-in ones, when `select` is empty), minus
+    /// everything `ignore` names. Selectors that name no rule are an error,
+    /// so that typos do not silently select nothing.
     pub fn with_selection(
         mut self,
         select: &[String],
@@ -133,7 +139,13 @@ impl Settings {
         self.rules = rules::ALL
             .iter()
             .copied()
-            .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, r.meta())))
+            .filter(|r| {
+                if select.is_empty() {
+                    !rules::is_opt_in(r.meta().id)
+                } else {
+                    select.iter().any(|s| selects(s, r.meta()))
+                }
+            })
             .filter(|r| !ignore.iter().any(|s| selects(s, r.meta())))
             .collect();
         Ok(self)
@@ -166,6 +178,9 @@ impl Settings {
                 (OptionKind::Str { choices }, OptionValue::Str(s)) => {
                     choices.is_empty() || choices.contains(&s.as_str())
                 }
+                (OptionKind::StrList, OptionValue::List(items)) => {
+                    items.iter().all(|i| matches!(i, OptionValue::Str(_)))
+                }
                 _ => false,
             };
             if !ok {
@@ -174,6 +189,7 @@ impl Settings {
                     OptionKind::Int => "an integer".to_string(),
                     OptionKind::Str { choices: [] } => "a string".to_string(),
                     OptionKind::Str { choices } => format!("one of {}", choices.join(", ")),
+                    OptionKind::StrList => "a list of strings".to_string(),
                 };
                 return Err(SettingsError::InvalidOption {
                     rule: meta.name.to_string(),
@@ -224,6 +240,19 @@ mod tests {
         assert!(!ids(&s).contains(&"DF101"));
         assert!(!ids(&s).contains(&"DF005"));
         assert_eq!(ids(&s).len(), rules::ALL.len() - 2);
+    }
+
+    #[test]
+    fn opt_in_rules_run_only_when_selected() {
+        let default = Settings::default().with_selection(&[], &[]).unwrap();
+        assert!(!ids(&default).contains(&"DF144"));
+        assert!(!ids(&Settings::default()).contains(&"DF144"));
+        for sel in ["DL3057", "missing-healthcheck", "DF1", "ALL"] {
+            let s = Settings::default()
+                .with_selection(&[sel.into()], &[])
+                .unwrap();
+            assert!(ids(&s).contains(&"DF144"), "{sel}");
+        }
     }
 
     #[test]

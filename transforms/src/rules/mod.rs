@@ -16,6 +16,7 @@ mod helpers;
 pub(crate) mod test_support;
 
 pub mod image_refs;
+pub(crate) mod label_schema;
 pub mod multistage;
 pub mod packages;
 pub mod security;
@@ -76,6 +77,18 @@ pub fn area_of(id: &str) -> Option<&'static Area> {
     AREAS.iter().find(|a| id.starts_with(a.prefix))
 }
 
+/// Rules outside the default selection, like ruff's rules outside its
+/// default set: they run only when a `select` entry (or `--select`) names
+/// them, by id, name, alias, area prefix or `ALL`. For checks that only
+/// some images want (a `HEALTHCHECK` in every stage), which hadolint too
+/// leaves off unless asked.
+pub static OPT_IN: &[&str] = &["DF144"];
+
+/// True when the rule with this id is outside the default selection.
+pub fn is_opt_in(id: &str) -> bool {
+    OPT_IN.contains(&id)
+}
+
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
     &style::consistent_instruction_casing::ConsistentInstructionCasing,
@@ -97,6 +110,15 @@ pub static ALL: &[&dyn Rule] = &[
     &correctness::copy_relative_without_workdir::CopyRelativeWithoutWorkdir,
     &correctness::missing_healthcheck::MissingHealthcheck,
     &correctness::workdir_system_directory::WorkdirSystemDirectory,
+    &correctness::label_missing::LabelMissing,
+    &correctness::label_superfluous::LabelSuperfluous,
+    &correctness::label_empty::LabelEmpty,
+    &correctness::label_not_url::LabelNotUrl,
+    &correctness::label_not_rfc3339::LabelNotRfc3339,
+    &correctness::label_not_spdx::LabelNotSpdx,
+    &correctness::label_not_git_hash::LabelNotGitHash,
+    &correctness::label_not_semver::LabelNotSemver,
+    &correctness::label_not_email::LabelNotEmail,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,

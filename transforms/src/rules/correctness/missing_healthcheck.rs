@@ -11,12 +11,12 @@ Finds stages with no `HEALTHCHECK`: none in the stage, nor in the stage it
 is built `FROM` (followed back through the file). The finding is on the
 stage's `FROM`. `HEALTHCHECK NONE` counts as a decision, not a gap.
 
-This rule is for images that run as long-lived services. hadolint has
-`DL3057` off unless asked for. dfix has no notion of rules that only run
-when selected, so this rule runs with the others: ignore it
-(`ignore = ["DF144"]` in `dfix.toml`, or `--ignore DL3057`) for build
-images, jobs and images whose orchestrator probes them itself
-(Kubernetes ignores `HEALTHCHECK`).
+This rule is for images that run as long-lived services, so it is
+outside the default selection (as hadolint leaves `DL3057` off): it runs
+only when a selector names it: `select = ["ALL"]` (every rule, opt-in
+ones included) in `dfix.toml`, or `--select DF144`. Build images, jobs and
+images whose orchestrator probes them itself (Kubernetes ignores
+`HEALTHCHECK`) do not need it.
 
 ## Why is this bad?
 Without a health check Docker only knows whether the process is alive,

@@ -9,7 +9,8 @@ use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 const DOC: &str = r#"## What it does
 Finds `LABEL` keys that do not follow Docker's recommended format: a key
 must start with a lower-case letter, end with a lower-case letter or a
-digit, contain only lower-case letters, digits, `.` and `-`, have no
+digit, contain only lower-case letters, digits, `.`, `-` and `_`
+(hadolint 2.15 accepts `_`), have no
 `..` or `--`, and not use the namespaces Docker reserves
 (`com.docker.`, `io.docker.`, `org.dockerproject.`).
 
@@ -67,9 +68,9 @@ pub(crate) fn key_problem(key: &str) -> Option<&'static str> {
     }
     if !key
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
     {
-        return Some("may only contain lower-case letters, digits, `.` and `-`");
+        return Some("may only contain lower-case letters, digits, `.`, `-` and `_`");
     }
     if ["com.docker.", "io.docker.", "org.dockerproject."]
         .iter()
@@ -161,7 +162,8 @@ mod tests {
             "Version=1",
             "1abc=x",
             "abc.=x",
-            "ab_c=x",
+            "a:b=x",
+            "aB=x",
             "com.docker.x=y",
             "io.docker.x=y",
             "org.dockerproject.x=y",
@@ -176,6 +178,8 @@ mod tests {
             "version=1",
             "org.opencontainers.image.source=https://x",
             "a-b.c2=\"x y\"",
+            "ab_c=x",
+            "\"registry_image\"=x",
             "maintainer someone",
         ] {
             assert_eq!(n(&format!("FROM a\nLABEL {ok}\n")), 0, "{ok}");
