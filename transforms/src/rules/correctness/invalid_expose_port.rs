@@ -66,8 +66,9 @@ pub(crate) struct PortSpec<'a> {
     pub literal: bool,
     /// The container port or range (after the last `:`).
     pub container: String,
-    /// Whether an IP address or host port comes before it.
-    pub mapped: bool,
+    /// What comes before the container port (`ip:hostport` or
+    /// `hostport`), when anything does.
+    pub host: Option<String>,
     /// The protocol after `/`, with its byte offset in `value`.
     pub proto: Option<(String, usize)>,
 }
@@ -92,13 +93,14 @@ pub(crate) fn expose_ports(doc: &Document) -> Vec<(usize, PortSpec<'_>)> {
                 word.value().to_string()
             };
             let literal = !word.has_variable() && word.raw == value;
-            let (port, proto) = match value.rfind('/') {
+            // BuildKit cuts the protocol at the first `/`.
+            let (port, proto) = match value.find('/') {
                 Some(at) => (&value[..at], Some((value[at + 1..].to_string(), at + 1))),
                 None => (value.as_str(), None),
             };
-            let (container, mapped) = match port.rfind(':') {
-                Some(at) => (port[at + 1..].to_string(), true),
-                None => (port.to_string(), false),
+            let (container, host) = match port.rfind(':') {
+                Some(at) => (port[at + 1..].to_string(), Some(port[..at].to_string())),
+                None => (port.to_string(), None),
             };
             out.push((
                 i,
@@ -106,7 +108,7 @@ pub(crate) fn expose_ports(doc: &Document) -> Vec<(usize, PortSpec<'_>)> {
                     word,
                     literal,
                     container,
-                    mapped,
+                    host,
                     proto,
                     value: value.clone(),
                 },

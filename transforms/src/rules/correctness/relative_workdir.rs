@@ -47,10 +47,10 @@ slashes), which is what the fix writes, so the directory is the same. The
 fix is not offered when the new path would need quoting or for `ONBUILD
 WORKDIR`, which runs in another build.
 
-BuildKit's `WorkdirRelativePath` reports only relative paths with no
-absolute `WORKDIR` before them in the stage; hadolint's `DL3000` reports
-every relative path, and so does this rule (the fixable ones are exactly
-those BuildKit does not report).
+BuildKit's `WorkdirRelativePath` looks only at the first `WORKDIR` of a
+stage and reports it when it is relative; hadolint's `DL3000` reports
+every relative path, and so does this rule (a superset of BuildKit's
+findings).
 
 ## Aliases
 - hadolint: `DL3000`

@@ -26,10 +26,13 @@ EXPOSE 80/tcp 5000
 ```
 
 ## Fix safety
-Safe with a guard: the image records only the container port and
-protocol, which the fix keeps as written; the fix is offered only when
-the word has no variable, quote or escape and its container port is a
-valid port or range (DF141 reports the others).
+Safe with a guard: BuildKit records only the container port and
+protocol, which the fix keeps as written. The fix is offered only when
+the word has no variable, quote or escape, its container port is a valid
+port or range (DF141 reports the others), and BuildKit accepts the part
+it drops (a valid IP address, a host port or range that fits the
+container's): otherwise the build fails today and the fix would make it
+pass.
 
 ## Aliases
 - BuildKit: `ExposeInvalidFormat`
@@ -54,6 +57,31 @@ pub static META: RuleMeta = RuleMeta {
     options: &[],
 };
 
+/// True when BuildKit accepts the `ip:hostport` part (before the container
+/// port): a valid IP address when there is one, and a host port or range
+/// that fits the container range. Otherwise the build fails today, and
+/// dropping the part would make it pass: not the same meaning.
+fn host_valid(host: &str, container: (u64, u64)) -> bool {
+    let (ip, host_port) = match host.rsplit_once(':') {
+        Some((ip, port)) => (Some(ip), port),
+        None => (None, host),
+    };
+    let ip_ok = ip.is_none_or(|ip| {
+        let bare = ip
+            .strip_prefix('[')
+            .and_then(|i| i.strip_suffix(']'))
+            .unwrap_or(ip);
+        bare.parse::<std::net::IpAddr>().is_ok()
+    });
+    let port_ok = host_port.is_empty()
+        || port_range(host_port).is_some_and(|(a, b)| {
+            a <= b
+                && b <= 65535
+                && (b - a == container.1 - container.0 || container.0 == container.1)
+        });
+    ip_ok && port_ok
+}
+
 impl Rule for ExposeInvalidFormat {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -62,9 +90,9 @@ impl Rule for ExposeInvalidFormat {
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (_, spec) in expose_ports(ctx.doc) {
-            if !spec.mapped {
+            let Some(host) = &spec.host else {
                 continue;
-            }
+            };
             let kept = match &spec.proto {
                 Some((p, _)) => format!("{}/{p}", spec.container),
                 None => spec.container.clone(),
@@ -77,7 +105,9 @@ impl Rule for ExposeInvalidFormat {
                 ),
                 spec.word.span.clone(),
             );
-            let valid = port_range(&spec.container).is_some_and(|(a, b)| a <= b && b <= 65535);
+            let valid = port_range(&spec.container)
+                .filter(|&(a, b)| a <= b && b <= 65535)
+                .is_some_and(|container| host_valid(host, container));
             out.push(if spec.literal && valid {
                 diag.with_fix(Fix::safe(
                     format!("Write `{kept}`"),
@@ -114,11 +144,22 @@ mod tests {
             ),
             "FROM a\nEXPOSE 80/tcp 5000 53/udp 22\n"
         );
+        assert_eq!(
+            fix_rule(
+                &META,
+                "FROM a\nEXPOSE ::1:8000-8009:9000-9009 8000-8009:80\n"
+            ),
+            "FROM a\nEXPOSE 9000-9009 80\n"
+        );
         assert!(findings(&META, "FROM a\nEXPOSE 80/tcp 8000-8010\n").is_empty());
         for keep in [
             "FROM a\nEXPOSE \"8080:80\"\n",
             "FROM a\nARG H=8080\nEXPOSE $H:80\n",
             "FROM a\nEXPOSE 8080:http\n",
+            // The build fails on these today: the fix would make it pass.
+            "FROM a\nEXPOSE 999.1.1.1:8080:80\n",
+            "FROM a\nEXPOSE 8080-8081:80-90\n",
+            "FROM a\nEXPOSE x:80\n",
         ] {
             assert_eq!(findings(&META, keep).len(), 1, "{keep}");
             assert_eq!(fix_rule(&META, keep), keep, "{keep}");
