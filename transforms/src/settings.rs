@@ -122,10 +122,11 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// Selects rules: everything `select` names (the default selection,
-    /// every rule but the opt-in ones, when `select` is empty), minus
-    /// everything `ignore` names. Selectors that name no rule are an error,
-    /// so that typos do not silently select nothing.
+    /// Selects rules: everything `select` names (every rule when `select`
+    /// is empty), minus everything `ignore` names. Opt-in rules (see
+    /// [`rules::OPT_IN`]) are selected only by their id, name or an alias.
+    /// Selectors that name no rule are an error, so that typos do not
+    /// silently select nothing.
     pub fn with_selection(
         mut self,
         select: &[String],
@@ -140,10 +141,14 @@ impl Settings {
             .iter()
             .copied()
             .filter(|r| {
-                if select.is_empty() {
-                    !rules::is_opt_in(r.meta().id)
+                let m = r.meta();
+                if rules::is_opt_in(m.id) {
+                    // Only a selector naming the rule itself: `ALL` and
+                    // area prefixes leave it off, as ruff's `ALL` leaves
+                    // preview rules off.
+                    select.iter().any(|s| m.is_named(s))
                 } else {
-                    select.iter().any(|s| selects(s, r.meta()))
+                    select.is_empty() || select.iter().any(|s| selects(s, m))
                 }
             })
             .filter(|r| !ignore.iter().any(|s| selects(s, r.meta())))
@@ -239,7 +244,7 @@ mod tests {
             .unwrap();
         assert!(!ids(&s).contains(&"DF101"));
         assert!(!ids(&s).contains(&"DF005"));
-        assert_eq!(ids(&s).len(), rules::ALL.len() - 2);
+        assert_eq!(ids(&s).len(), rules::ALL.len() - 2 - rules::OPT_IN.len());
     }
 
     #[test]
@@ -247,12 +252,22 @@ mod tests {
         let default = Settings::default().with_selection(&[], &[]).unwrap();
         assert!(!ids(&default).contains(&"DF144"));
         assert!(!ids(&Settings::default()).contains(&"DF144"));
-        for sel in ["DL3057", "missing-healthcheck", "DF1", "ALL"] {
+        for sel in ["DL3057", "missing-healthcheck", "DF144", "CKV_DOCKER_2"] {
             let s = Settings::default()
                 .with_selection(&[sel.into()], &[])
                 .unwrap();
             assert!(ids(&s).contains(&"DF144"), "{sel}");
         }
+        for sel in ["DF1", "DF", "ALL"] {
+            let s = Settings::default()
+                .with_selection(&[sel.into()], &[])
+                .unwrap();
+            assert!(!ids(&s).contains(&"DF144"), "{sel}");
+        }
+        let s = Settings::default()
+            .with_selection(&["ALL".into(), "DF144".into()], &[])
+            .unwrap();
+        assert_eq!(ids(&s).len(), rules::ALL.len());
     }
 
     #[test]

@@ -77,11 +77,11 @@ pub fn area_of(id: &str) -> Option<&'static Area> {
     AREAS.iter().find(|a| id.starts_with(a.prefix))
 }
 
-/// Rules outside the default selection, like ruff's rules outside its
-/// default set: they run only when a `select` entry (or `--select`) names
-/// them, by id, name, alias, area prefix or `ALL`. For checks that only
-/// some images want (a `HEALTHCHECK` in every stage), which hadolint too
-/// leaves off unless asked.
+/// Rules that run only when a `select` entry (or `--select`) names them by
+/// id, name or alias: `ALL` and area prefixes leave them off, the way
+/// ruff's `ALL` leaves preview rules off. For checks that only some images
+/// want (a `HEALTHCHECK` in every stage), which hadolint too leaves off
+/// unless asked.
 pub static OPT_IN: &[&str] = &["DF144"];
 
 /// True when the rule with this id is outside the default selection.

@@ -12,11 +12,12 @@ is built `FROM` (followed back through the file). The finding is on the
 stage's `FROM`. `HEALTHCHECK NONE` counts as a decision, not a gap.
 
 This rule is for images that run as long-lived services, so it is
-outside the default selection (as hadolint leaves `DL3057` off): it runs
-only when a selector names it: `select = ["ALL"]` (every rule, opt-in
-ones included) in `dfix.toml`, or `--select DF144`. Build images, jobs and
-images whose orchestrator probes them itself (Kubernetes ignores
-`HEALTHCHECK`) do not need it.
+opt-in (as hadolint leaves `DL3057` off): it runs only when a selector
+names it by id, name or alias, e.g. `select = ["ALL", "DF144"]` in
+`dfix.toml` or `--select ALL,missing-healthcheck`; `ALL` and the `DF1`
+prefix alone leave it off. Build images, jobs and images whose
+orchestrator probes them itself (Kubernetes ignores `HEALTHCHECK`) do not
+need it.
 
 ## Why is this bad?
 Without a health check Docker only knows whether the process is alive,
