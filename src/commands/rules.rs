@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use crate::cli::OutputFormat;
 
-/// Prints every rule (id, name, fix availability, summary, aliases), grouped
-/// by area with the count of each.
+/// Prints every rule (id, name, fix availability, summary, aliases, and
+/// whether it is in the default selection), grouped by area with the count
+/// of each.
 pub fn run(format: OutputFormat) -> ExitCode {
-    use dfix_transforms::rules::{area_of, AREAS};
+    use dfix_transforms::rules::{area_of, is_opt_in, AREAS};
     let all = dfix_transforms::rules::ALL;
     let mut out = String::new();
     if format == OutputFormat::Json {
@@ -20,6 +21,7 @@ pub fn run(format: OutputFormat) -> ExitCode {
                     "area": area_of(m.id).map(|a| a.name),
                     "severity": m.severity.as_str(), "fix": m.fix.as_str(),
                     "summary": m.summary,
+                    "default": !is_opt_in(m.id),
                 })
             })
             .collect();
@@ -44,8 +46,13 @@ pub fn run(format: OutputFormat) -> ExitCode {
             ));
             for r in rules {
                 let m = r.meta();
+                let opt_in = if is_opt_in(m.id) {
+                    " (opt-in: runs only when selected)"
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
-                    "  {}  {:<32} {:<9} {}  [{}]\n",
+                    "  {}  {:<32} {:<9} {}{opt_in}  [{}]\n",
                     m.id,
                     m.name,
                     m.fix.as_str(),

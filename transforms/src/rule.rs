@@ -67,6 +67,8 @@ pub enum OptionKind {
         /// The allowed values (empty: any string).
         choices: &'static [&'static str],
     },
+    /// A list of strings.
+    StrList,
 }
 
 /// A per-rule option a rule accepts (`[rules.<name>]` in the config).
@@ -242,6 +244,20 @@ impl<'a> Context<'a> {
         match self.options.get(key) {
             Some(OptionValue::Str(s)) => s,
             _ => default,
+        }
+    }
+
+    /// A list-of-strings option, empty when unset.
+    pub fn option_strs(&self, key: &str) -> Vec<&str> {
+        match self.options.get(key) {
+            Some(OptionValue::List(items)) => items
+                .iter()
+                .filter_map(|i| match i {
+                    OptionValue::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -91,10 +91,15 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// Every rule, safe fixes only, no options.
+    /// The default selection (every rule but the opt-in ones, see
+    /// [`rules::OPT_IN`]), safe fixes only, no options.
     fn default() -> Self {
         Settings {
-            rules: rules::ALL.to_vec(),
+            rules: rules::ALL
+                .iter()
+                .copied()
+                .filter(|r| !rules::is_opt_in(r.meta().id))
+                .collect(),
             unsafe_fixes: false,
             offline: false,
             rule_options: HashMap::new(),
@@ -117,9 +122,11 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// Selects rules: everything `select` names (every rule when `select` is
-    /// empty), minus everything `ignore` names. Selectors that name no rule
-    /// are an error, so that typos do not silently select nothing.
+    /// Selects rules: everything `select` names (every rule when `select`
+    /// is empty), minus everything `ignore` names. Opt-in rules (see
+    /// [`rules::OPT_IN`]) are selected only by their id, name or an alias.
+    /// Selectors that name no rule are an error, so that typos do not
+    /// silently select nothing.
     pub fn with_selection(
         mut self,
         select: &[String],
@@ -133,7 +140,17 @@ impl Settings {
         self.rules = rules::ALL
             .iter()
             .copied()
-            .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, r.meta())))
+            .filter(|r| {
+                let m = r.meta();
+                if rules::is_opt_in(m.id) {
+                    // Only a selector naming the rule itself: `ALL` and
+                    // area prefixes leave it off, as ruff's `ALL` leaves
+                    // preview rules off.
+                    select.iter().any(|s| m.is_named(s))
+                } else {
+                    select.is_empty() || select.iter().any(|s| selects(s, m))
+                }
+            })
             .filter(|r| !ignore.iter().any(|s| selects(s, r.meta())))
             .collect();
         Ok(self)
@@ -166,6 +183,9 @@ impl Settings {
                 (OptionKind::Str { choices }, OptionValue::Str(s)) => {
                     choices.is_empty() || choices.contains(&s.as_str())
                 }
+                (OptionKind::StrList, OptionValue::List(items)) => {
+                    items.iter().all(|i| matches!(i, OptionValue::Str(_)))
+                }
                 _ => false,
             };
             if !ok {
@@ -174,6 +194,7 @@ impl Settings {
                     OptionKind::Int => "an integer".to_string(),
                     OptionKind::Str { choices: [] } => "a string".to_string(),
                     OptionKind::Str { choices } => format!("one of {}", choices.join(", ")),
+                    OptionKind::StrList => "a list of strings".to_string(),
                 };
                 return Err(SettingsError::InvalidOption {
                     rule: meta.name.to_string(),
@@ -223,7 +244,34 @@ mod tests {
             .unwrap();
         assert!(!ids(&s).contains(&"DF101"));
         assert!(!ids(&s).contains(&"DF005"));
-        assert_eq!(ids(&s).len(), rules::ALL.len() - 2);
+        assert_eq!(ids(&s).len(), rules::ALL.len() - 2 - rules::OPT_IN.len());
+    }
+
+    #[test]
+    fn opt_in_rules_run_only_when_selected() {
+        let default = Settings::default().with_selection(&[], &[]).unwrap();
+        assert!(!ids(&default).contains(&"DF144"));
+        assert!(!ids(&Settings::default()).contains(&"DF144"));
+        for sel in ["DL3057", "missing-healthcheck", "DF144", "CKV_DOCKER_2"] {
+            let s = Settings::default()
+                .with_selection(&[sel.into()], &[])
+                .unwrap();
+            assert!(ids(&s).contains(&"DF144"), "{sel}");
+        }
+        for sel in ["DF1", "DF", "ALL"] {
+            let s = Settings::default()
+                .with_selection(&[sel.into()], &[])
+                .unwrap();
+            assert!(!ids(&s).contains(&"DF144"), "{sel}");
+        }
+        let s = Settings::default()
+            .with_selection(&["ALL".into(), "DF144".into()], &[])
+            .unwrap();
+        assert_eq!(
+            ids(&s).len(),
+            rules::ALL.len() - rules::OPT_IN.len() + 1,
+            "ALL and one opt-in rule named"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod helpers;
 pub(crate) mod test_support;
 
 pub mod image_refs;
+pub(crate) mod label_schema;
 pub mod multistage;
 pub mod packages;
 pub mod security;
@@ -78,6 +79,19 @@ pub fn area_of(id: &str) -> Option<&'static Area> {
     AREAS.iter().find(|a| id.starts_with(a.prefix))
 }
 
+/// Rules that run only when a `select` entry (or `--select`) names them by
+/// id, name or alias: `ALL` and area prefixes leave them off, the way
+/// ruff's `ALL` leaves preview rules off. For checks that only some images
+/// want (a `HEALTHCHECK` in every stage), which hadolint too leaves off
+/// unless asked; and for BuildKit checks that BuildKit itself ships as
+/// experimental and off (`InvalidDefinitionDescription`).
+pub static OPT_IN: &[&str] = &["DF007", "DF144"];
+
+/// True when the rule with this id is outside the default selection.
+pub fn is_opt_in(id: &str) -> bool {
+    OPT_IN.contains(&id)
+}
+
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
     &style::consistent_instruction_casing::ConsistentInstructionCasing,
@@ -88,6 +102,9 @@ pub static ALL: &[&dyn Rule] = &[
     &style::stage_name_casing::StageNameCasing,
     &style::invalid_definition_description::InvalidDefinitionDescription,
     &style::inline_ignore_pragma::InlineIgnorePragma,
+    &style::expose_proto_casing::ExposeProtoCasing,
+    &style::expose_invalid_format::ExposeInvalidFormat,
+    &style::label_invalid_key::LabelInvalidKey,
     &correctness::add_instead_of_copy::AddInsteadOfCopy,
     &correctness::multiple_cmd::MultipleCmd,
     &correctness::multiple_entrypoint::MultipleEntrypoint,
@@ -106,12 +123,30 @@ pub static ALL: &[&dyn Rule] = &[
     &correctness::undefined_arg_in_from::UndefinedArgInFrom,
     &correctness::undefined_var::UndefinedVar,
     &correctness::invalid_default_arg_in_from::InvalidDefaultArgInFrom,
+    &correctness::relative_workdir::RelativeWorkdir,
+    &correctness::invalid_expose_port::InvalidExposePort,
+    &correctness::copy_dest_slash::CopyDestSlash,
+    &correctness::copy_relative_without_workdir::CopyRelativeWithoutWorkdir,
+    &correctness::missing_healthcheck::MissingHealthcheck,
+    &correctness::workdir_system_directory::WorkdirSystemDirectory,
+    &correctness::label_missing::LabelMissing,
+    &correctness::label_superfluous::LabelSuperfluous,
+    &correctness::label_empty::LabelEmpty,
+    &correctness::label_not_url::LabelNotUrl,
+    &correctness::label_not_rfc3339::LabelNotRfc3339,
+    &correctness::label_not_spdx::LabelNotSpdx,
+    &correctness::label_not_git_hash::LabelNotGitHash,
+    &correctness::label_not_semver::LabelNotSemver,
+    &correctness::label_not_email::LabelNotEmail,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,
     &security::secret_in_env::SecretInEnv,
     &security::hardcoded_credential::HardcodedCredential,
     &security::untrusted_registry::UntrustedRegistry,
+    &security::user_non_numeric::NonNumericUser,
+    &security::docker_socket_volume::DockerSocketVolume,
+    &security::ssh_port_exposed::SshPortExposed,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
     &security::base_full_image::FullBaseImage,

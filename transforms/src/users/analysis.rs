@@ -105,7 +105,7 @@ pub fn global_args(doc: &Document) -> Vars {
 
 /// Records the variables an `ARG` declares; an `ARG X` without default
 /// takes the global default when there is one.
-fn declare_args(ins: &Instruction, vars: &mut Vars, globals: &Vars) {
+pub(crate) fn declare_args(ins: &Instruction, vars: &mut Vars, globals: &Vars) {
     for w in &ins.words {
         let v = w.value();
         match v.split_once('=') {
@@ -124,7 +124,7 @@ fn declare_args(ins: &Instruction, vars: &mut Vars, globals: &Vars) {
 /// The variables an `ENV` sets (`k=v` pairs or legacy `ENV k v`), values
 /// expanded with the variables before it (as BuildKit does, every pair of
 /// one `ENV` sees the values from before the instruction).
-fn env_pairs(ins: &Instruction, vars: &Vars) -> Vec<(String, Option<String>)> {
+pub(crate) fn env_pairs(ins: &Instruction, vars: &Vars) -> Vec<(String, Option<String>)> {
     let words = &ins.words;
     let Some(first) = words.first() else {
         return Vec::new();
@@ -224,6 +224,55 @@ pub fn parent_stage(stages: &[Stage], stage: &Stage, globals: &Vars) -> Option<u
             .filter(|n| n.value().eq_ignore_ascii_case(&name))
             .map(|_| s.index)
     })
+}
+
+/// The stages `target` is built on, root first, ending with `target`
+/// itself (`FROM <stage>` followed back through earlier stages).
+pub fn stage_chain(stages: &[Stage], target: usize, globals: &Vars) -> Vec<usize> {
+    let mut chain = vec![target];
+    let mut at = target;
+    while let Some(p) = stages
+        .get(at)
+        .and_then(|s| parent_stage(stages, s, globals))
+    {
+        if chain.contains(&p) {
+            break;
+        }
+        chain.push(p);
+        at = p;
+    }
+    chain.reverse();
+    chain
+}
+
+/// The variables in scope before each instruction (by instruction index;
+/// empty before the first `FROM`): the stage's `ARG`s and the `ENV`s of its
+/// chain of stages, `ENV` winning over an `ARG` of the same name.
+pub fn scopes(doc: &Document) -> Vec<Vars> {
+    let globals = global_args(doc);
+    let stages = doc.stages();
+    let mut out = vec![Vars::new(); doc.instructions.len()];
+    for stage in &stages {
+        let chain = stage_chain(&stages, stage.index, &globals);
+        let mut env = Vars::new();
+        for &s in &chain {
+            let mut args = Vars::new();
+            for i in stages[s].instructions.clone() {
+                let ins = &doc.instructions[i];
+                let mut scope = args.clone();
+                scope.extend(env.clone());
+                match ins.kind {
+                    Kind::Arg => declare_args(ins, &mut args, &globals),
+                    Kind::Env => env.extend(env_pairs(ins, &scope)),
+                    _ => {}
+                }
+                if s == stage.index {
+                    out[i] = scope;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Analyses the chain of stages ending at `target`.
@@ -441,6 +490,89 @@ fn exec_created_user(argv: &[String]) -> Option<String> {
     }?
     .clone();
     valid_user_name(&name).then_some(name)
+}
+
+/// A user or group that a `RUN` creates with an explicit numeric id
+/// (`useradd -u 1000 app`, `adduser --uid 1000 app`, `groupadd -g 1000 app`,
+/// `addgroup -g 1000 app`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedId {
+    /// The user or group name.
+    pub name: String,
+    /// The numeric id, digits only.
+    pub id: String,
+    /// A group (`groupadd`, `addgroup`) rather than a user.
+    pub group: bool,
+}
+
+/// The users and groups a `RUN` (shell form or heredocs run by the shell)
+/// creates with an explicit numeric id. Creations that allow a duplicate id
+/// (`-o`, `--non-unique`) are left out: the id would not name one account.
+/// `adduser`/`addgroup` with two names add a user to a group and create
+/// nothing, so they count only with exactly one name.
+pub fn created_ids(ins: &Instruction, src: &str, vars: &Vars) -> Vec<CreatedId> {
+    let mut scripts: Vec<std::sync::Arc<ShellScript>> = ins.shell_script(src).into_iter().collect();
+    scripts.extend(ins.heredoc_scripts(src));
+    let mut out = Vec::new();
+    for script in scripts {
+        for cmd in script.commands() {
+            if let Some(created) = command_created_id(cmd, vars) {
+                out.push(created);
+            }
+        }
+    }
+    out
+}
+
+fn command_created_id(cmd: &Command, vars: &Vars) -> Option<CreatedId> {
+    let (flags, group, first, short, long) = if cmd.name_is("useradd") {
+        (USERADD_VALUE_FLAGS, false, false, "-u", "--uid")
+    } else if cmd.name_is("adduser") {
+        (ADDUSER_VALUE_FLAGS, false, true, "-u", "--uid")
+    } else if cmd.name_is("groupadd") {
+        (USERADD_VALUE_FLAGS, true, false, "-g", "--gid")
+    } else if cmd.name_is("addgroup") {
+        (ADDUSER_VALUE_FLAGS, true, true, "-g", "--gid")
+    } else {
+        return None;
+    };
+    let defaults = cmd.name_is("useradd") && (cmd.has_flag('D') || cmd.has_long_flag("defaults"));
+    if defaults || cmd.has_flag('o') || cmd.has_long_flag("non-unique") {
+        return None;
+    }
+    let positional = cmd.positional_args_with(flags);
+    if first && positional.len() != 1 {
+        return None;
+    }
+    let word = positional.last()?;
+    let name = match &word.value {
+        Some(v) => v.clone(),
+        None => expand(word.raw.trim_matches('"'), vars, false)?,
+    };
+    if !valid_user_name(&name) {
+        return None;
+    }
+    let mut id = None;
+    let mut args = cmd.args.iter();
+    while let Some(w) = args.next() {
+        let Some(t) = w.value.as_deref() else {
+            continue;
+        };
+        if t == "--" {
+            break;
+        }
+        if t == short || t == long {
+            id = args.next().and_then(|v| v.value.clone());
+        } else if let Some(v) = t.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+            id = Some(v.to_string());
+        } else if let Some(v) = t.strip_prefix(short).filter(|_| !t.starts_with("--")) {
+            if !v.is_empty() {
+                id = Some(v.to_string());
+            }
+        }
+    }
+    let id = id.filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))?;
+    Some(CreatedId { name, id, group })
 }
 
 /// A name `useradd`/`adduser` accepts (and that is safe to write after

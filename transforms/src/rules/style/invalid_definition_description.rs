@@ -38,6 +38,9 @@ FROM golang:1.22 AS build
 ARG VERSION=1.4
 ```
 
+Off by default, as in BuildKit, where the check is experimental: select
+it by id or name (`select = ["DF007"]`); `ALL` and `DF0` leave it off.
+
 ## Fix safety
 Safe: comments and empty lines do not change the build; the only effect is
 that the comment no longer shows as a description in the outline, which it

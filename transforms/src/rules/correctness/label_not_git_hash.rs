@@ -1,0 +1,104 @@
+//! DF156: a configured label whose value is not a git commit hash.
+
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::label_schema::{check_values, is_git_hash, LABELS_OPTION};
+
+const DOC: &str = r#"## What it does
+Finds `LABEL`s, among the keys listed in the rule's `labels` option, whose
+value is not a git commit hash as hadolint accepts it: 7 or 40 lower-case hex digits. Values written with a variable are not checked.
+
+Like hadolint's label schema, the rule is off until it is configured:
+```toml
+[rules.label-not-git-hash]
+labels = ["org.example.x"]
+```
+
+## Why is this bad?
+Tools read these labels by their documented format; a value in another
+format is silently ignored or breaks the tool that parses it.
+
+## Example
+```dockerfile
+LABEL org.example.x="HEAD"
+```
+
+## Fixed
+```dockerfile
+LABEL org.example.x="3f2c1ab"
+```
+
+## Fix safety
+No fix: the right value is not known.
+
+## Options
+- `labels` (list of label keys, default none): the labels checked.
+
+## Aliases
+- hadolint: `DL3055`
+
+## References
+- https://github.com/opencontainers/image-spec/blob/main/annotations.md
+- https://docs.docker.com/reference/dockerfile/#label
+"#;
+
+/// The rule.
+pub struct LabelNotGitHash;
+
+/// Metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF156",
+    name: "label-not-git-hash",
+    aliases: &["DL3055"],
+    severity: Severity::Warning,
+    summary: "Label is not a valid git commit hash",
+    doc: DOC,
+    fix: FixAvailability::None,
+    options: LABELS_OPTION,
+};
+
+impl Rule for LabelNotGitHash {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        check_values(ctx, &META, "a git commit hash", is_git_hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{OptionValue, RuleOptions};
+    use crate::rules::test_support::*;
+
+    fn configured(src: &str) -> usize {
+        let mut o = RuleOptions::new();
+        o.insert(
+            "labels".into(),
+            OptionValue::List(vec![OptionValue::Str("org.example.x".into())]),
+        );
+        crate::engine::check(
+            src,
+            &crate::settings::Settings::default()
+                .with_selection(&[META.id.to_string()], &[])
+                .unwrap()
+                .with_rule_options(META.name, o)
+                .unwrap(),
+            &crate::rule::Facts::new(),
+        )
+        .diagnostics
+        .len()
+    }
+
+    #[test]
+    fn cases() {
+        let bad = "FROM a\nLABEL org.example.x=\"HEAD\" other=\"HEAD\"\n";
+        // Off without configuration.
+        assert!(findings(&META, bad).is_empty());
+        assert_eq!(configured(bad), 1);
+        assert_eq!(configured("FROM a\nLABEL org.example.x=\"3f2c1ab\"\n"), 0);
+        assert_eq!(configured("FROM a\nLABEL org.example.x=$X\n"), 0);
+    }
+}
