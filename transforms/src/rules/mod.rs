@@ -12,6 +12,7 @@ use crate::rule::Rule;
 pub mod context;
 pub mod correctness;
 mod helpers;
+pub(crate) mod shell_cmds;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -115,6 +116,15 @@ pub static ALL: &[&dyn Rule] = &[
     &packages::pkg_yarn_cache_clean::YarnCacheClean,
     &packages::pkg_consecutive_run::ConsecutiveRun,
     &packages::pkg_npm_cache_clean::NpmCacheClean,
+    &packages::pkg_apt_unpinned::AptUnpinned,
+    &packages::pkg_apk_unpinned::ApkUnpinned,
+    &packages::pkg_yum_unpinned::YumUnpinned,
+    &packages::pkg_dnf_unpinned::DnfUnpinned,
+    &packages::pkg_zypper_unpinned::ZypperUnpinned,
+    &packages::pkg_pip_unpinned::PipUnpinned,
+    &packages::pkg_npm_unpinned::NpmUnpinned,
+    &packages::pkg_gem_unpinned::GemUnpinned,
+    &packages::pkg_go_unpinned::GoUnpinned,
     &multistage::split_build_and_runtime::SplitBuildAndRuntime,
     &context::copy_ignored_file::CopyIgnoredFile,
 ];

@@ -1,0 +1,153 @@
+//! Shared pieces of the rules that read what RUN commands do: every simple
+//! command of every RUN (inside `if`/`case`/loops, `$( )`, heredoc bodies
+//! run by `RUN <<EOF`), package lists of install commands, and the pinning
+//! check the `packages` rules share.
+//!
+//! Everything works on the tree-sitter-bash model ([`dfix_grammar::shell`]);
+//! words whose value depends on an expansion (`$PKGS`, `${APT_FLAGS}`) have
+//! no static value and are never guessed at.
+
+use dfix_grammar::shell::{Command, Word};
+use dfix_grammar::{Document, Instruction};
+
+use crate::diagnostic::Diagnostic;
+use crate::pkg::runs;
+use crate::rule::{Context, RuleMeta};
+
+/// Calls `f` with the instruction index, the instruction and each simple
+/// command of every shell-form RUN (ONBUILD RUN too), in file order. RUNs
+/// after a non-POSIX `SHELL` and scripts with syntax errors are skipped.
+pub fn each_command<'d>(doc: &'d Document, mut f: impl FnMut(usize, &'d Instruction, &Command)) {
+    for (i, ins, scripts) in runs(doc) {
+        for rs in &scripts {
+            for cmd in rs.commands() {
+                f(i, ins, cmd);
+            }
+        }
+    }
+}
+
+/// The positional arguments after the subcommand when `cmd` is
+/// `<name> <sub>` for one of `names` and `subs`; `None` otherwise.
+pub fn args_after_sub<'c>(
+    cmd: &'c Command,
+    names: &[&str],
+    value_flags: &[&str],
+    subs: &[&str],
+) -> Option<Vec<&'c Word>> {
+    if !names.iter().any(|n| cmd.name_is(n)) {
+        return None;
+    }
+    let positional = cmd.positional_args_with(value_flags);
+    let (sub, rest) = positional.split_first()?;
+    if !sub.value.as_deref().is_some_and(|v| subs.contains(&v)) {
+        return None;
+    }
+    Some(rest.to_vec())
+}
+
+/// How one package manager's install command names its packages and what
+/// counts as pinned.
+pub struct PinSpec {
+    /// The package words of an install command, `None` when `cmd` is not one.
+    pub packages: for<'c> fn(&'c Command) -> Option<Vec<&'c Word>>,
+    /// True when a package word (static value) is pinned or needs no pin.
+    pub pinned: fn(&str) -> bool,
+    /// The command as the message names it (`apt-get install`).
+    pub what: &'static str,
+    /// How to pin, for the message (`pkg=version`).
+    pub how: &'static str,
+}
+
+/// Findings for every install command of `spec` with a package that is not
+/// pinned. Packages written with an expansion are not judged.
+pub fn unpinned(ctx: &Context, meta: &'static RuleMeta, spec: &PinSpec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    each_command(ctx.doc, |_, _, cmd| {
+        let Some(pkgs) = (spec.packages)(cmd) else {
+            return;
+        };
+        let loose: Vec<&str> = pkgs
+            .iter()
+            .filter_map(|w| w.value.as_deref())
+            .filter(|v| !v.is_empty() && !(spec.pinned)(v))
+            .collect();
+        if loose.is_empty() {
+            return;
+        }
+        out.push(Diagnostic::new(
+            meta,
+            format!(
+                "`{}` without a version for {}: write `{}`",
+                spec.what,
+                quote_list(&loose),
+                spec.how
+            ),
+            cmd.span.clone(),
+        ));
+    });
+    out
+}
+
+/// `a`, `b`, `c` (the first five, then a count).
+pub fn quote_list(items: &[&str]) -> String {
+    let mut s: Vec<String> = items.iter().take(5).map(|i| format!("`{i}`")).collect();
+    if items.len() > 5 {
+        s.push(format!("{} more", items.len() - 5));
+    }
+    s.join(", ")
+}
+
+/// The family of the external base image at the root of the stage holding
+/// instruction `index` (`debian`, `rhel`, `alpine`, `busybox`, ...), when the
+/// image database knows it.
+pub fn base_family(ctx: &Context, index: usize) -> Option<String> {
+    use crate::users::analysis::{global_args, stage_users};
+    let stages = ctx.doc.stages();
+    let stage = stages
+        .iter()
+        .position(|s| s.instructions.contains(&index))?;
+    let globals = global_args(ctx.doc);
+    let su = stage_users(ctx.doc, &stages, stage, &globals);
+    let image = su.base_image?;
+    ctx.images().lookup(&image).family.map(|(name, _)| name)
+}
+
+/// True when the command's static name is `n` exactly as hadolint matches
+/// it, or a path ending in `/n`.
+pub fn named(cmd: &Command, names: &[&str]) -> bool {
+    names.iter().any(|n| cmd.name_is(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dfix_grammar::shell::{ShellScript, ShellSource};
+
+    fn first(text: &str) -> Command {
+        let s = ShellScript::parse(ShellSource::from_text(text, 0));
+        s.commands()[0].clone()
+    }
+
+    #[test]
+    fn args_after_subcommand() {
+        let c = first("apt-get -o A=1 install -y curl git=1");
+        let v: Vec<_> = args_after_sub(&c, &["apt-get"], crate::pkg::APT_VALUE_FLAGS, &["install"])
+            .unwrap()
+            .into_iter()
+            .filter_map(|w| w.value.clone())
+            .collect();
+        assert_eq!(v, ["curl", "git=1"]);
+        assert!(args_after_sub(&c, &["apt-get"], &[], &["remove"]).is_none());
+        assert!(args_after_sub(&c, &["apk"], &[], &["install"]).is_none());
+    }
+
+    #[test]
+    fn lists_are_capped() {
+        assert_eq!(quote_list(&["a", "b"]), "`a`, `b`");
+        assert_eq!(
+            quote_list(&["a", "b", "c", "d", "e", "f", "g"]),
+            "`a`, `b`, `c`, `d`, `e`, 2 more"
+        );
+    }
+}
