@@ -60,33 +60,105 @@ pub struct PinSpec {
 }
 
 /// Findings for every install command of `spec` with a package that is not
-/// pinned. Packages written with an expansion are not judged.
+/// pinned. A package list in a variable (`apt-get install $buildDeps`) is
+/// read from the assignment earlier in the same script (`buildDeps='gcc
+/// make'`) or from an `ENV` of the stage; a variable with no known
+/// value is not judged.
 pub fn unpinned(ctx: &Context, meta: &'static RuleMeta, spec: &PinSpec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    each_command(ctx.doc, |_, _, cmd| {
-        let Some(pkgs) = (spec.packages)(cmd) else {
-            return;
-        };
-        let loose: Vec<&str> = pkgs
-            .iter()
-            .filter_map(|w| w.value.as_deref())
-            .filter(|v| !v.is_empty() && !(spec.pinned)(v))
-            .collect();
-        if loose.is_empty() {
-            return;
+    for (i, _, scripts) in runs(ctx.doc) {
+        for rs in &scripts {
+            let assigned = assignments(rs.commands());
+            for cmd in rs.commands() {
+                let Some(pkgs) = (spec.packages)(cmd) else {
+                    continue;
+                };
+                let mut loose: Vec<String> = Vec::new();
+                for w in pkgs {
+                    let values: Vec<String> = match &w.value {
+                        Some(v) => vec![v.clone()],
+                        None => variable_value(ctx, i, &assigned, cmd.span.start, &w.raw)
+                            .map(|v| v.split_whitespace().map(str::to_string).collect())
+                            .unwrap_or_default(),
+                    };
+                    loose.extend(
+                        values
+                            .into_iter()
+                            .filter(|v| !v.is_empty() && !v.starts_with('-') && !(spec.pinned)(v)),
+                    );
+                }
+                if loose.is_empty() {
+                    continue;
+                }
+                let names: Vec<&str> = loose.iter().map(String::as_str).collect();
+                out.push(Diagnostic::new(
+                    meta,
+                    format!(
+                        "`{}` without a version for {}: write `{}`",
+                        spec.what,
+                        quote_list(&names),
+                        spec.how
+                    ),
+                    cmd.span.clone(),
+                ));
+            }
         }
-        out.push(Diagnostic::new(
-            meta,
-            format!(
-                "`{}` without a version for {}: write `{}`",
-                spec.what,
-                quote_list(&loose),
-                spec.how
-            ),
-            cmd.span.clone(),
-        ));
-    });
+    }
     out
+}
+
+/// Static shell assignments of a script (`deps='a b'`, `export deps=a`):
+/// file offset, name, value.
+fn assignments(commands: &[Command]) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for cmd in commands {
+        // Prefix assignments of a special builtin (`deps='a b' set -x`)
+        // stay in the shell, as POSIX says and dash does.
+        let words: Box<dyn Iterator<Item = &Word>> = match cmd.name_str() {
+            None | Some(":" | "set" | "eval" | "shift") => Box::new(cmd.assignments.iter()),
+            Some("export" | "readonly" | "declare" | "local" | "typeset") => {
+                Box::new(cmd.assignments.iter().chain(cmd.args.iter()))
+            }
+            Some(_) => continue,
+        };
+        for w in words {
+            if let Some((k, v)) = w.value.as_deref().and_then(|v| v.split_once('=')) {
+                out.push((w.span.start, k.to_string(), v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The value of a word that is exactly one variable (`$x`, `${x}`,
+/// `"$x"`): the latest static assignment before `at` in the script, else
+/// the value an `ENV` of the stage gives it.
+fn variable_value(
+    ctx: &Context,
+    index: usize,
+    assigned: &[(usize, String, String)],
+    at: usize,
+    raw: &str,
+) -> Option<String> {
+    let raw = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(raw);
+    let name = raw.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    assigned
+        .iter()
+        .rev()
+        .find(|(pos, k, _)| *pos < at && k == name)
+        .map(|(_, _, v)| v.clone())
+        .or_else(|| crate::pkg::env_before(ctx.doc, index, name))
+        .map(|v| v.trim_matches(['"', '\'']).to_string())
 }
 
 /// `a`, `b`, `c` (the first five, then a count).
@@ -113,10 +185,30 @@ pub fn base_family(ctx: &Context, index: usize) -> Option<String> {
     ctx.images().lookup(&image).family.map(|(name, _)| name)
 }
 
-/// True when the command's static name is `n` exactly as hadolint matches
-/// it, or a path ending in `/n`.
-pub fn named(cmd: &Command, names: &[&str]) -> bool {
-    names.iter().any(|n| cmd.name_is(n))
+/// File offsets of the pipes (`a | b`, `a |& b`) of a script, anywhere
+/// (inside `if`, loops, subshells, `$( )`), in source order.
+pub fn pipe_offsets(script: &dfix_grammar::shell::ShellScript) -> Vec<usize> {
+    let mut out = Vec::new();
+    let Some(tree) = script.tree() else {
+        return out;
+    };
+    // Explicit stack: a hostile RUN may nest deeply.
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "pipeline" {
+            let mut cursor = node.walk();
+            for child in node.children(&mut cursor) {
+                if matches!(child.kind(), "|" | "|&") {
+                    out.push(script.source().file_offset(child.start_byte()));
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out.sort_unstable();
+    out
 }
 
 #[cfg(test)]

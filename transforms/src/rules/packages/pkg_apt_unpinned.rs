@@ -34,8 +34,11 @@ whose fix turns it into `apt-get install`, which this rule then sees.
 
 ## Fix safety
 No fix: pinning needs the repository's index (which version exists, and
-for how long), which a rewriter does not have. Packages written through a
-variable (`$PKGS`, `${DEPS}`) are not judged: their value is unknown.
+for how long), which a rewriter does not have. A package list in a
+variable (`apt-get install $buildDeps`) is read from its assignment earlier
+in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
+variable with no known value is not judged (hadolint reports it as
+unpinned without knowing what it holds).
 
 ## Aliases
 - hadolint: `DL3008`
@@ -106,6 +109,8 @@ mod tests {
             "RUN apt-get update && apt-get install -y curl=7.88 git\n",
             "RUN if [ -n \"$X\" ]; then apt-get install -y vim; fi\n",
             "RUN apt-get -o Dpkg::Options::=--force-confnew install -y jq\n",
+            "RUN set -ex; deps='ca-certificates curl'; apt-get install -y $deps\n",
+            "ENV PKGS=\"curl git=1\"\nRUN apt-get install -y ${PKGS}\n",
             "RUN <<EOF\napt-get install -y wget\nEOF\n",
         ] {
             assert_eq!(
@@ -123,6 +128,8 @@ mod tests {
             "RUN apt-get install -y -t bookworm-backports golang=2:1.21\n",
             "RUN apt-get install -y ./local.deb nginx/bookworm-backports\n",
             "RUN apt-get install -y $PKGS\n",
+            "RUN deps='curl=1 git=2' && apt-get install -y $deps\n",
+            "RUN apt-get install -y $deps && deps='curl'\n",
             "RUN apt-get update\n",
             "RUN apt install -y curl\n",
             "RUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n",

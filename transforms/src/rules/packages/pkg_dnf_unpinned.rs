@@ -33,8 +33,11 @@ Pinned or exempt: `name-version` (a dash followed by a digit, as hadolint
 
 ## Fix safety
 No fix: pinning needs the repository's index (which version exists, and
-for how long), which a rewriter does not have. Packages written through a
-variable (`$PKGS`, `${DEPS}`) are not judged: their value is unknown.
+for how long), which a rewriter does not have. A package list in a
+variable (`apt-get install $buildDeps`) is read from its assignment earlier
+in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
+variable with no known value is not judged (hadolint reports it as
+unpinned without knowing what it holds).
 
 ## Aliases
 - hadolint: `DL3041`

@@ -10,4 +10,5 @@ pub mod nonroot_last_user_root;
 pub mod nonroot_missing_user;
 pub mod secret_in_arg;
 pub mod secret_in_env;
+pub mod sudo_in_run;
 pub mod unpinned_image;

@@ -5,3 +5,4 @@ pub mod from_as_casing;
 pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod no_empty_continuation;
+pub mod wget_progress;
