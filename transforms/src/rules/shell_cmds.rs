@@ -8,20 +8,30 @@
 //! no static value and are never guessed at.
 
 use dfix_grammar::shell::{Command, Word};
-use dfix_grammar::{Document, Instruction};
+use dfix_grammar::{Document, Instruction, Kind};
 
 use crate::diagnostic::Diagnostic;
-use crate::pkg::runs;
+use crate::pkg::{non_posix_shell_before, run_scripts_in};
 use crate::rule::{Context, RuleMeta};
 
-/// Calls `f` with the instruction index, the instruction and each simple
-/// command of every shell-form RUN (ONBUILD RUN too), in file order. RUNs
-/// after a non-POSIX `SHELL` and scripts with syntax errors are skipped.
-pub fn each_command<'d>(doc: &'d Document, mut f: impl FnMut(usize, &'d Instruction, &Command)) {
-    for (i, ins, scripts) in runs(doc) {
-        for rs in &scripts {
+/// Calls `f` with the instruction index, the instruction, each simple
+/// command of every shell-form RUN (ONBUILD RUN too), in file order, and
+/// whether its script parsed cleanly. Scripts with syntax errors are still
+/// read (tree-sitter recovers their commands, as hadolint's parser does),
+/// but rules must not edit them (`clean` is false). RUNs after a non-POSIX
+/// `SHELL` are skipped.
+pub fn each_command<'d>(
+    doc: &'d Document,
+    mut f: impl FnMut(usize, &'d Instruction, &Command, bool),
+) {
+    for (i, ins) in doc.instructions.iter().enumerate() {
+        if ins.effective().kind != Kind::Run || non_posix_shell_before(doc, i) {
+            continue;
+        }
+        for rs in run_scripts_in(doc, ins) {
+            let clean = !rs.has_errors();
             for cmd in rs.commands() {
-                f(i, ins, cmd);
+                f(i, ins, cmd, clean);
             }
         }
     }
@@ -60,14 +70,25 @@ pub struct PinSpec {
 }
 
 /// Findings for every install command of `spec` with a package that is not
-/// pinned. A package list in a variable (`apt-get install $buildDeps`) is
+/// pinned (also under a PowerShell or cmd `SHELL`, when the RUN's text
+/// parses as shell). A package list in a variable (`apt-get install $buildDeps`) is
 /// read from the assignment earlier in the same script (`buildDeps='gcc
 /// make'`) or from an `ENV` of the stage; a variable with no known
 /// value is not judged.
 pub fn unpinned(ctx: &Context, meta: &'static RuleMeta, spec: &PinSpec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (i, _, scripts) in runs(ctx.doc) {
-        for rs in &scripts {
+    for (i, ins) in ctx.doc.instructions.iter().enumerate() {
+        if ins.effective().kind != Kind::Run {
+            continue;
+        }
+        // Under PowerShell or cmd an install command line (`pip install
+        // flask`) reads the same; only scripts that also parse cleanly as
+        // shell are read there.
+        let foreign = non_posix_shell_before(ctx.doc, i);
+        for rs in &run_scripts_in(ctx.doc, ins) {
+            if foreign && rs.has_errors() {
+                continue;
+            }
             let assigned = assignments(rs.commands());
             for cmd in rs.commands() {
                 let Some(pkgs) = (spec.packages)(cmd) else {

@@ -64,7 +64,7 @@ impl Rule for CdInsteadOfWorkdir {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |_, _, cmd| {
+        each_command(ctx.doc, |_, _, cmd, _| {
             if cmd.name_is("cd") {
                 out.push(Diagnostic::new(
                     &META,

@@ -56,7 +56,7 @@ impl Rule for LnBinSh {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |_, _, cmd| {
+        each_command(ctx.doc, |_, _, cmd, _| {
             if cmd.name_is("ln") && cmd.args.iter().any(|w| w.is("/bin/sh")) {
                 out.push(Diagnostic::new(
                     &META,

@@ -62,7 +62,7 @@ impl Rule for NonsensicalCommand {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |_, _, cmd| {
+        each_command(ctx.doc, |_, _, cmd, _| {
             if let Some(n) = NONSENSE.iter().find(|n| cmd.name_is(n)) {
                 out.push(Diagnostic::new(
                     &META,

@@ -140,10 +140,11 @@ fn stage_states(doc: &Document) -> Vec<(ShellState, Vec<usize>)> {
                         Form::Shell => ShellState::Other,
                     }
                 }
-                Kind::Run if matches!(state, ShellState::Default | ShellState::NoPipefail) => {
-                    if unprotected_pipe(doc, i) {
-                        offending.push(i);
-                    }
+                Kind::Run
+                    if matches!(state, ShellState::Default | ShellState::NoPipefail)
+                        && unprotected_pipe(doc, i) =>
+                {
+                    offending.push(i);
                 }
                 _ => {}
             }

@@ -86,17 +86,18 @@ impl Rule for UseraddNoLogInit {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |_, _, cmd| {
+        each_command(ctx.doc, |_, _, cmd, clean| {
             if !cmd.name_is("useradd") || cmd.has_flag('l') || cmd.has_long_flag("no-log-init") {
                 return;
             }
-            if !uid(cmd).is_some_and(|u| u.len() > 5) {
+            if uid(cmd).is_none_or(|u| u.len() <= 5) {
                 return;
             }
             let Some(name) = cmd.name.as_ref() else {
                 return;
             };
-            let fix = editable(name).then(|| Fix::safe("Add `-l`", vec![insert_after(name, "-l")]));
+            let fix = (clean && editable(name))
+                .then(|| Fix::safe("Add `-l`", vec![insert_after(name, "-l")]));
             out.push(
                 Diagnostic::new(
                     &META,

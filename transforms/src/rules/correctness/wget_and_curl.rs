@@ -63,7 +63,7 @@ impl Rule for WgetAndCurl {
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         // Tools used by each RUN, by instruction index.
         let mut used: Vec<(usize, BTreeSet<&'static str>)> = Vec::new();
-        each_command(ctx.doc, |i, _, cmd| {
+        each_command(ctx.doc, |i, _, cmd, _| {
             let tool = if cmd.name_is("wget") {
                 "wget"
             } else if cmd.name_is("curl") {

@@ -57,7 +57,7 @@ impl Rule for ZypperDistUpgrade {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |_, _, cmd| {
+        each_command(ctx.doc, |_, _, cmd, _| {
             let dup = subcommand(cmd, &["zypper"], ZYPPER_VALUE_FLAGS)
                 .is_some_and(|w| w.is("dist-upgrade") || w.is("dup"));
             if dup {

@@ -27,7 +27,8 @@ RUN go install golang.org/x/tools/gopls@v0.15.3
 ```
 
 As in hadolint, local packages (`.`, `./cmd/...`, `/src/x`) and `.go`
-files are pinned by the build context. For `go run` only the package is
+files are pinned by the build context (hadolint 2.15.1 still reports
+`go run make.go`; later versions do not). For `go run` only the package is
 judged; the words after it are the program's arguments. Values of
 `-o`, `-ldflags`, `-tags`, `-C` and the other value-taking build flags are
 not packages.
@@ -39,6 +40,8 @@ variable (`apt-get install $buildDeps`) is read from its assignment earlier
 in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
 variable with no known value is not judged (hadolint reports it as
 unpinned without knowing what it holds).
+RUNs under a PowerShell or cmd `SHELL` are read too when their text
+parses as shell: an install command line reads the same there.
 
 ## Aliases
 - hadolint: `DL3062`

@@ -41,6 +41,8 @@ variable (`apt-get install $buildDeps`) is read from its assignment earlier
 in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
 variable with no known value is not judged (hadolint reports it as
 unpinned without knowing what it holds).
+RUNs under a PowerShell or cmd `SHELL` are read too when their text
+parses as shell: an install command line reads the same there.
 
 ## Aliases
 - hadolint: `DL3013`
@@ -235,6 +237,7 @@ mod tests {
             "RUN python3 -m pip install --upgrade pip\n",
             "RUN pip install git+https://github.com/a/b\n",
             "RUN pip install -i https://pypi.org/simple flask\n",
+            "SHELL [\"powershell\", \"-Command\"]\nRUN pip install --no-cache-dir virtualenv\n",
         ] {
             assert_eq!(
                 findings(&META, &format!("FROM a\n{case}")).len(),

@@ -36,6 +36,8 @@ variable (`apt-get install $buildDeps`) is read from its assignment earlier
 in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
 variable with no known value is not judged (hadolint reports it as
 unpinned without knowing what it holds).
+RUNs under a PowerShell or cmd `SHELL` are read too when their text
+parses as shell: an install command line reads the same there.
 
 ## Aliases
 - hadolint: `DL3037`

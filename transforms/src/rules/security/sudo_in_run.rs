@@ -103,11 +103,11 @@ impl Rule for SudoInRun {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |i, ins, cmd| {
+        each_command(ctx.doc, |i, ins, cmd, clean| {
             if !cmd.name_is("sudo") {
                 return;
             }
-            let fix = (ins.kind == dfix_grammar::Kind::Run && root_at(ctx, i))
+            let fix = (clean && ins.kind == dfix_grammar::Kind::Run && root_at(ctx, i))
                 .then(|| removal(ctx, cmd))
                 .flatten()
                 .map(|e| Fix::unsafe_fix("Remove `sudo` (the step already runs as root)", vec![e]));

@@ -80,7 +80,7 @@ impl Rule for WgetProgress {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        each_command(ctx.doc, |i, _, cmd| {
+        each_command(ctx.doc, |i, _, cmd, clean| {
             if !cmd.name_is("wget") || quiet_enough(cmd) {
                 return;
             }
@@ -88,7 +88,7 @@ impl Rule for WgetProgress {
                 return;
             };
             let gnu = base_family(ctx, i).is_some_and(|f| matches!(f.as_str(), "debian" | "rhel"));
-            let fix = (gnu && editable(name)).then(|| {
+            let fix = (gnu && clean && editable(name)).then(|| {
                 Fix::safe(
                     "Add `--progress=dot:giga`",
                     vec![insert_after(name, "--progress=dot:giga")],
