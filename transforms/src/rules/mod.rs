@@ -15,6 +15,7 @@ mod helpers;
 pub(crate) mod shell_cmds;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub(crate) mod verification;
 
 pub mod image_refs;
 pub mod multistage;
@@ -103,6 +104,11 @@ pub static ALL: &[&dyn Rule] = &[
     &security::secret_in_env::SecretInEnv,
     &security::hardcoded_credential::HardcodedCredential,
     &security::sudo_in_run::SudoInRun,
+    &security::download_piped_to_shell::DownloadPipedToShell,
+    &security::tls_verification_disabled::TlsVerificationDisabled,
+    &security::signature_verification_disabled::SignatureVerificationDisabled,
+    &security::chpasswd::Chpasswd,
+    &security::plain_http_download::PlainHttpDownload,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
     &security::base_full_image::FullBaseImage,

@@ -232,6 +232,50 @@ pub fn pipe_offsets(script: &dfix_grammar::shell::ShellScript) -> Vec<usize> {
     out
 }
 
+/// The pipelines of a script (`a | b | c`), anywhere in it, as the simple
+/// command each stage starts with (`None` for a compound stage such as a
+/// subshell), in order.
+pub fn pipelines(script: &dfix_grammar::shell::ShellScript) -> Vec<Vec<Option<&Command>>> {
+    let mut out = Vec::new();
+    let Some(tree) = script.tree() else {
+        return out;
+    };
+    let commands = script.commands();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "pipeline" {
+            let mut cursor = node.walk();
+            let stages: Vec<Option<&Command>> = node
+                .children(&mut cursor)
+                .filter(|c| c.is_named() && c.kind() != "comment")
+                .map(|c| {
+                    let r = c.byte_range();
+                    commands.iter().find(|cmd| cmd.text_span.start == r.start)
+                })
+                .collect();
+            out.push(stages);
+        }
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// Calls `f` with the instruction index and every script of every
+/// shell-form RUN (ONBUILD RUN too), scripts with syntax errors included,
+/// skipping RUNs after a non-POSIX `SHELL`.
+pub fn each_script(doc: &Document, mut f: impl FnMut(usize, &crate::pkg::RunScript)) {
+    for (i, ins) in doc.instructions.iter().enumerate() {
+        if ins.effective().kind != Kind::Run || non_posix_shell_before(doc, i) {
+            continue;
+        }
+        for rs in run_scripts_in(doc, ins) {
+            f(i, &rs);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
