@@ -98,6 +98,7 @@ pub static ALL: &[&dyn Rule] = &[
     &correctness::zypper_dist_upgrade::ZypperDistUpgrade,
     &correctness::useradd_no_log_init::UseraddNoLogInit,
     &correctness::ln_bin_sh::LnBinSh,
+    &correctness::copy_then_extract::CopyThenExtract,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,
