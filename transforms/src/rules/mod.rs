@@ -99,6 +99,7 @@ pub static ALL: &[&dyn Rule] = &[
     &correctness::useradd_no_log_init::UseraddNoLogInit,
     &correctness::ln_bin_sh::LnBinSh,
     &correctness::copy_then_extract::CopyThenExtract,
+    &correctness::curl_without_fail::CurlWithoutFail,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,

@@ -3,6 +3,7 @@
 pub mod add_instead_of_copy;
 pub mod cd_instead_of_workdir;
 pub mod copy_then_extract;
+pub mod curl_without_fail;
 pub mod json_args_recommended;
 pub mod ln_bin_sh;
 pub mod multiple_cmd;
