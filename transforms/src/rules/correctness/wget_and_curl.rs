@@ -30,7 +30,9 @@ RUN curl -fsSLO https://example.com/b.tgz
 
 ## Fix safety
 No fix: the two tools' options differ, and which one to keep is the
-author's choice. As in hadolint, each stage starts afresh at its `FROM`.
+author's choice. As in hadolint, each stage starts afresh at its `FROM`
+(Trivy's DS-0014 looks at the whole file: a build stage with `wget` and a
+runtime stage with `curl` are reported by Trivy, not here).
 
 ## Aliases
 - hadolint: `DL4001`
