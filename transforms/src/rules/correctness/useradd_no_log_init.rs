@@ -31,7 +31,8 @@ RUN useradd -l -u 1000000 app
 ## Fix safety
 Safe: `-l` only keeps the user out of the lastlog and faillog databases,
 which a container does not use. As in hadolint, UIDs of five digits or
-fewer are not reported.
+fewer are not reported; unlike hadolint 2.15.1, which only reads `-u`,
+the long `--uid` form is reported too (same effect on lastlog).
 
 ## Aliases
 - hadolint: `DL3046`
