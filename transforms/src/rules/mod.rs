@@ -12,8 +12,10 @@ use crate::rule::Rule;
 pub mod context;
 pub mod correctness;
 mod helpers;
+pub(crate) mod shell_cmds;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub(crate) mod verification;
 
 pub mod image_refs;
 pub(crate) mod label_schema;
@@ -105,6 +107,7 @@ pub static ALL: &[&dyn Rule] = &[
     &style::expose_proto_casing::ExposeProtoCasing,
     &style::expose_invalid_format::ExposeInvalidFormat,
     &style::label_invalid_key::LabelInvalidKey,
+    &style::wget_progress::WgetProgress,
     &correctness::add_instead_of_copy::AddInsteadOfCopy,
     &correctness::multiple_cmd::MultipleCmd,
     &correctness::multiple_entrypoint::MultipleEntrypoint,
@@ -138,6 +141,15 @@ pub static ALL: &[&dyn Rule] = &[
     &correctness::label_not_git_hash::LabelNotGitHash,
     &correctness::label_not_semver::LabelNotSemver,
     &correctness::label_not_email::LabelNotEmail,
+    &correctness::pipefail::Pipefail,
+    &correctness::cd_instead_of_workdir::CdInsteadOfWorkdir,
+    &correctness::wget_and_curl::WgetAndCurl,
+    &correctness::nonsensical_command::NonsensicalCommand,
+    &correctness::zypper_dist_upgrade::ZypperDistUpgrade,
+    &correctness::useradd_no_log_init::UseraddNoLogInit,
+    &correctness::ln_bin_sh::LnBinSh,
+    &correctness::copy_then_extract::CopyThenExtract,
+    &correctness::curl_without_fail::CurlWithoutFail,
     &security::nonroot_last_user_root::LastUserRoot,
     &security::nonroot_missing_user::MissingUser,
     &security::secret_in_arg::SecretInArg,
@@ -147,6 +159,12 @@ pub static ALL: &[&dyn Rule] = &[
     &security::user_non_numeric::NonNumericUser,
     &security::docker_socket_volume::DockerSocketVolume,
     &security::ssh_port_exposed::SshPortExposed,
+    &security::sudo_in_run::SudoInRun,
+    &security::download_piped_to_shell::DownloadPipedToShell,
+    &security::tls_verification_disabled::TlsVerificationDisabled,
+    &security::signature_verification_disabled::SignatureVerificationDisabled,
+    &security::chpasswd::Chpasswd,
+    &security::plain_http_download::PlainHttpDownload,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
     &security::base_full_image::FullBaseImage,
@@ -169,6 +187,15 @@ pub static ALL: &[&dyn Rule] = &[
     &packages::pkg_yarn_cache_clean::YarnCacheClean,
     &packages::pkg_consecutive_run::ConsecutiveRun,
     &packages::pkg_npm_cache_clean::NpmCacheClean,
+    &packages::pkg_apt_unpinned::AptUnpinned,
+    &packages::pkg_apk_unpinned::ApkUnpinned,
+    &packages::pkg_yum_unpinned::YumUnpinned,
+    &packages::pkg_dnf_unpinned::DnfUnpinned,
+    &packages::pkg_zypper_unpinned::ZypperUnpinned,
+    &packages::pkg_pip_unpinned::PipUnpinned,
+    &packages::pkg_npm_unpinned::NpmUnpinned,
+    &packages::pkg_gem_unpinned::GemUnpinned,
+    &packages::pkg_go_unpinned::GoUnpinned,
     &multistage::split_build_and_runtime::SplitBuildAndRuntime,
     &context::copy_ignored_file::CopyIgnoredFile,
 ];

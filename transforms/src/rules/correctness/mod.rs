@@ -1,11 +1,14 @@
 //! Correctness and best practice (`DF1xx`): instructions that do not do what the author meant, or that a later one overrides.
 
 pub mod add_instead_of_copy;
+pub mod cd_instead_of_workdir;
 pub mod copy_dest_slash;
 pub mod copy_entire_filesystem;
 pub mod copy_from_own_stage;
 pub mod copy_from_undefined_stage;
 pub mod copy_relative_without_workdir;
+pub mod copy_then_extract;
+pub mod curl_without_fail;
 pub mod duplicate_stage_name;
 pub mod env_self_reference;
 pub mod first_instruction_not_from;
@@ -22,14 +25,20 @@ pub mod label_not_semver;
 pub mod label_not_spdx;
 pub mod label_not_url;
 pub mod label_superfluous;
+pub mod ln_bin_sh;
 pub mod missing_healthcheck;
 pub mod multiple_cmd;
 pub mod multiple_entrypoint;
 pub mod multiple_healthcheck;
+pub mod nonsensical_command;
 pub mod onbuild_misuse;
+pub mod pipefail;
 pub mod redundant_target_platform;
 pub mod relative_workdir;
 pub mod reserved_stage_name;
 pub mod undefined_arg_in_from;
 pub mod undefined_var;
+pub mod useradd_no_log_init;
+pub mod wget_and_curl;
 pub mod workdir_system_directory;
+pub mod zypper_dist_upgrade;

@@ -11,3 +11,4 @@ pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod no_empty_continuation;
 pub mod stage_name_casing;
+pub mod wget_progress;

@@ -1,0 +1,161 @@
+//! DF323: unpinned packages in `dnf install`.
+
+use dfix_grammar::shell::{Command, Word};
+
+use crate::diagnostic::Diagnostic;
+use crate::pkg::RPM_VALUE_FLAGS;
+use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rules::shell_cmds::{args_after_sub, unpinned, PinSpec};
+
+const DOC: &str = r#"## What it does
+Finds `dnf install` commands with a package that has no version:
+`httpd` rather than `httpd-2.4.57`. `dnf module install` needs a stream
+(`nodejs:18`).
+
+## Why is this bad?
+Without a version the build installs whatever the repository serves that
+day: two builds of the same Dockerfile can differ, and a new release can
+break the image without any change to the file.
+
+## Example
+```dockerfile
+RUN dnf install -y httpd
+```
+
+## Fixed
+```dockerfile
+RUN dnf install -y httpd-2.4.57
+```
+
+Pinned or exempt: `name-version` (a dash followed by a digit, as hadolint
+2.15 judges it: `python3-devel` is a name), `.rpm` files, paths and URLs.
+`dnf5` and `microdnf` are checked the same way.
+
+## Fix safety
+No fix: pinning needs the repository's index (which version exists, and
+for how long), which a rewriter does not have. A package list in a
+variable (`apt-get install $buildDeps`) is read from its assignment earlier
+in the same RUN (`buildDeps='gcc make'`) or from an `ENV` of the stage; a
+variable with no known value is not judged (hadolint reports it as
+unpinned without knowing what it holds).
+RUNs under a PowerShell or cmd `SHELL` are read too when their text
+parses as shell: an install command line reads the same there.
+
+## Aliases
+- hadolint: `DL3041`
+
+## References
+- https://docs.docker.com/build/building/best-practices/
+"#;
+
+/// The rule.
+pub struct DnfUnpinned;
+
+/// Metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF323",
+    name: "dnf-unpinned-package",
+    aliases: &["DL3041"],
+    severity: Severity::Warning,
+    summary: "Pin versions in `dnf install`",
+    doc: DOC,
+    fix: FixAvailability::None,
+    options: &[],
+};
+
+const NAMES: &[&str] = &["dnf", "dnf5", "microdnf"];
+
+fn packages(cmd: &Command) -> Option<Vec<&Word>> {
+    if let Some(args) = args_after_sub(cmd, NAMES, RPM_VALUE_FLAGS, &["module"]) {
+        // `module install nodejs:18`: the stream is the pin.
+        let (sub, rest) = args.split_first()?;
+        if !sub.is("install") {
+            return None;
+        }
+        return Some(
+            rest.iter()
+                .copied()
+                .filter(|w| w.value.as_deref().is_some_and(|v| !module_pinned(v)))
+                .collect(),
+        );
+    }
+    args_after_sub(cmd, NAMES, RPM_VALUE_FLAGS, &["install"])
+}
+
+/// True for `name-version` (a dash followed by a digit), `.rpm` files,
+/// paths and URLs. hadolint 2.15 judges the same way: `python3-devel` is a
+/// name, not a pin.
+fn pinned(p: &str) -> bool {
+    p.ends_with(".rpm")
+        || p.contains('/')
+        || p.char_indices()
+            .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+}
+
+/// Modules (`yum module install nodejs:18`) are pinned by their stream.
+fn module_pinned(p: &str) -> bool {
+    p.contains(':')
+}
+
+static SPEC: PinSpec = PinSpec {
+    packages,
+    pinned,
+    what: "dnf install",
+    how: "name-version",
+};
+
+impl Rule for DnfUnpinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        unpinned(ctx, &META, &SPEC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fixture() {
+        assert_fixture(
+            &META,
+            "forms",
+            include_str!("fixtures/pkg_dnf_unpinned.Dockerfile"),
+        );
+    }
+
+    #[test]
+    fn catches() {
+        for case in [
+            "RUN dnf install -y httpd\n",
+            "RUN microdnf install -y python3-devel\n",
+            "RUN dnf5 install -y git\n",
+            "RUN dnf module install -y nodejs\n",
+        ] {
+            assert_eq!(
+                findings(&META, &format!("FROM a\n{case}")).len(),
+                1,
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn spares() {
+        for case in [
+            "RUN dnf install -y httpd-2.4.57\n",
+            "RUN dnf module install -y nodejs:18/common\n",
+            "RUN dnf install -y $PKGS\n",
+            "RUN dnf upgrade -y\n",
+        ] {
+            assert!(
+                findings(&META, &format!("FROM a\n{case}")).is_empty(),
+                "{case}"
+            );
+        }
+    }
+}
