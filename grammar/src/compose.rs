@@ -364,6 +364,36 @@ impl ComposeFile {
             .collect()
     }
 
+    /// The node that carries anchor `&name` (the last one before `before`,
+    /// as YAML resolves an alias to the closest anchor above it).
+    pub fn anchored(&self, name: &str, before: usize) -> Option<&Node_> {
+        fn walk<'a>(n: &'a Node_, name: &str, before: usize, best: &mut Option<&'a Node_>) {
+            if n.span.start < before && n.anchor.as_deref() == Some(name) {
+                *best = Some(n);
+            }
+            match &n.value {
+                Value::Map(m) => {
+                    for p in &m.pairs {
+                        if let Some(v) = &p.value {
+                            walk(v, name, before, best);
+                        }
+                    }
+                }
+                Value::Seq(s) => {
+                    for i in &s.items {
+                        if let Some(v) = &i.value {
+                            walk(v, name, before, best);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut best = None;
+        walk(self.root.as_ref()?, name, before, &mut best);
+        best
+    }
+
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
@@ -408,6 +438,34 @@ fn first_error(node: Node) -> Option<Node> {
         .into_iter()
         .filter(|c| c.has_error() || c.is_missing())
         .find_map(first_error)
+}
+
+/// Where a node's content ends: tree-sitter lets a block node end after
+/// comment lines that follow it (`# end` below an indentless sequence), and
+/// a fix must insert before those, not after.
+fn end_of(n: Node) -> usize {
+    if !matches!(
+        n.kind(),
+        "block_node"
+            | "block_mapping"
+            | "block_mapping_pair"
+            | "block_sequence"
+            | "block_sequence_item"
+    ) {
+        return n.end_byte();
+    }
+    let mut cursor = n.walk();
+    let children: Vec<Node> = n.children(&mut cursor).collect();
+    children
+        .iter()
+        .rev()
+        .find(|c| c.kind() != "comment")
+        .map_or(n.end_byte(), |c| end_of(*c))
+}
+
+/// A node's bytes without trailing comments.
+fn range(n: Node) -> Range<usize> {
+    n.start_byte()..end_of(n)
 }
 
 fn text<'s>(source: &'s str, n: Node) -> &'s str {
@@ -467,7 +525,7 @@ fn read_node(source: &str, n: Node) -> Node_ {
         }),
     };
     Node_ {
-        span: c.byte_range(),
+        span: range(c),
         anchor,
         tag,
         value,
@@ -492,7 +550,7 @@ fn read_map(source: &str, n: Node) -> Map {
                 pairs.push(Pair {
                     key: key_text,
                     key_span: key.map_or(c.start_byte()..c.start_byte(), |k| k.byte_range()),
-                    span: c.byte_range(),
+                    span: range(c),
                     value: value.map(|v| read_node(source, v)),
                 });
             }
@@ -524,7 +582,7 @@ fn read_seq(source: &str, n: Node) -> Seq {
                     .named_children(&mut cc)
                     .find(|x| matches!(x.kind(), "block_node" | "flow_node"));
                 items.push(Item {
-                    span: c.byte_range(),
+                    span: range(c),
                     value: v.map(|v| read_node(source, v)),
                 });
             }
