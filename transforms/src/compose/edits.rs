@@ -177,6 +177,23 @@ pub fn delete_item(file: &ComposeFile, seq: &Seq, index: usize) -> Option<Edit> 
     Some(delete_lines(file, start, line_end(file, item.span.end)))
 }
 
+/// Joins insertions at the same offset into one, in the order given (an
+/// item appended to the service's last list and a key added after it land
+/// on the same byte): the fix engine refuses two insertions at one offset.
+pub fn merge_inserts(edits: Vec<Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    for e in edits {
+        match out
+            .iter_mut()
+            .find(|o| o.range.is_empty() && e.range.is_empty() && o.range.start == e.range.start)
+        {
+            Some(o) => o.replacement.push_str(&e.replacement),
+            None => out.push(e),
+        }
+    }
+    out
+}
+
 /// Replaces a scalar's value, keeping its quote style.
 pub fn replace_scalar(node: &Node_, new: &str) -> Option<Edit> {
     let s = node.as_scalar()?;

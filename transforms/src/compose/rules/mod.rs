@@ -9,15 +9,39 @@ use super::ComposeRule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::RuleMeta;
 
+pub mod cap_add_dangerous;
+pub mod cap_drop_missing;
+pub mod database_port_published;
+pub mod docker_socket;
+pub mod host_namespace;
+pub mod image_not_pinned;
 pub mod no_new_privileges;
 pub mod obsolete_version;
+pub mod port_all_interfaces;
 pub mod privileged;
+pub mod read_only_root;
+pub mod resource_limits;
+pub mod secret_in_environment;
+pub mod security_profile_disabled;
+pub mod sensitive_host_mount;
 pub mod yaml11_boolean;
 
 /// Every Compose rule, in id order.
 pub static ALL: &[&dyn ComposeRule] = &[
     &privileged::Privileged,
     &no_new_privileges::NoNewPrivileges,
+    &cap_drop_missing::CapDropMissing,
+    &cap_add_dangerous::CapAddDangerous,
+    &read_only_root::ReadOnlyRoot,
+    &resource_limits::ResourceLimits,
+    &port_all_interfaces::PortAllInterfaces,
+    &database_port_published::DatabasePortPublished,
+    &secret_in_environment::SecretInEnvironment,
+    &docker_socket::DockerSocket,
+    &host_namespace::HostNamespace,
+    &security_profile_disabled::SecurityProfileDisabled,
+    &sensitive_host_mount::SensitiveHostMount,
+    &image_not_pinned::ImageNotPinned,
     &obsolete_version::ObsoleteVersion,
     &yaml11_boolean::Yaml11Boolean,
 ];
