@@ -6,13 +6,12 @@ use crate::cli::OutputFormat;
 
 /// Prints every rule (id, name, fix availability, summary, aliases).
 pub fn run(format: OutputFormat) -> ExitCode {
-    let all = dfix_transforms::rules::ALL;
+    let all = dfix_transforms::all_metas();
     let mut out = String::new();
     if format == OutputFormat::Json {
         let items: Vec<serde_json::Value> = all
             .iter()
-            .map(|r| {
-                let m = r.meta();
+            .map(|m| {
                 serde_json::json!({
                     "code": m.id, "name": m.name, "aliases": m.aliases,
                     "severity": m.severity.as_str(), "fix": m.fix.as_str(),
@@ -22,8 +21,7 @@ pub fn run(format: OutputFormat) -> ExitCode {
             .collect();
         out = serde_json::to_string_pretty(&items).unwrap_or_default() + "\n";
     } else {
-        for r in all {
-            let m = r.meta();
+        for m in all {
             out.push_str(&format!(
                 "{}  {:<32} {:<9} {}  [{}]\n",
                 m.id,
