@@ -12,8 +12,9 @@ use dfix_grammar::{Document, Kind};
 pub enum FileKind {
     /// A Dockerfile: parsed, checked and fixed.
     Dockerfile,
-    /// A Compose file (by its name: `compose.yaml`, `docker-compose.yml`,
-    /// `*compose.y(a)ml`, `docker-compose.*.yml` ...): parsed as YAML,
+    /// A Compose file (by its name: a `.yml`/`.yaml` file with `compose`
+    /// in its name, as `compose.yaml`, `docker-compose.prod.yml`,
+    /// `app_compose.yaml`; not `composer`): parsed as YAML,
     /// checked and fixed by the `DF5xx` rules.
     Compose,
     /// Not a file dfix edits; the reason says why.
@@ -123,11 +124,9 @@ pub fn by_name(path: &Path) -> Option<FileKind> {
         Some((stem, ext)) if !stem.is_empty() => (stem, ext),
         _ => (lower.as_str(), ""),
     };
-    if matches!(ext, "yml" | "yaml")
-        && (stem.ends_with("compose")
-            || stem.starts_with("compose.")
-            || stem.starts_with("docker-compose."))
-    {
+    // `compose` anywhere in a YAML name (`compose-override.yaml`,
+    // `docker-compose-dev.yml`), but not `composer`.
+    if matches!(ext, "yml" | "yaml") && stem.replace("composer", "").contains("compose") {
         return Some(FileKind::Compose);
     }
     let original_ext = &name[name.len() - ext.len()..];
@@ -243,6 +242,7 @@ mod tests {
             "compose.override.yml",
             "flask-redis_compose.yaml",
             "Docker-Compose.YML",
+            "compose-override.yaml",
         ] {
             assert_eq!(name(c), Some(FileKind::Compose), "{c}");
         }

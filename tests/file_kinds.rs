@@ -136,6 +136,71 @@ fn compose_files_are_a_kind_of_their_own() {
     }
 }
 
+const MISSPELLED: &str = "FROM alpine:3.20\nRUN apk add curl\nRNU echo hi\nadd . /app\n";
+
+#[test]
+fn a_misspelled_instruction_exits_2_untouched_with_the_line_named() {
+    let d = project(&[("Dockerfile", MISSPELLED), ("svc/Dockerfile", MISSPELLED)]);
+    let said = "Dockerfile:3: unknown instruction `RNU` (did you mean `RUN`?)";
+    let modes: [&[&str]; 7] = [
+        &["Dockerfile"],
+        &["--diff", "Dockerfile"],
+        &["--check", "Dockerfile"],
+        &["--unsafe-fixes", "Dockerfile"],
+        // --exit-zero only silences findings, never errors.
+        &["--exit-zero", "Dockerfile"],
+        // Found by directory search.
+        &["svc"],
+        &["--check", "--output-format", "json", "svc"],
+    ];
+    for args in modes {
+        let o = dfix(d.path(), args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert_eq!(read(d.path(), "Dockerfile"), MISSPELLED, "{args:?}");
+        assert_eq!(read(d.path(), "svc/Dockerfile"), MISSPELLED, "{args:?}");
+    }
+    for args in [
+        &["-", "--stdin-filename", "Dockerfile"][..],
+        &["-", "--diff"][..],
+        &["-", "--check"][..],
+    ] {
+        let o = run(d.path(), args, Some(MISSPELLED.as_bytes()));
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(
+            err.contains(":3: unknown instruction `RNU`"),
+            "{args:?}: {err}"
+        );
+    }
+    // Another file in the same run is still fixed; the exit code says error.
+    let d = project(&[
+        ("a/Dockerfile", MISSPELLED),
+        ("b/Dockerfile", "FROM scratch\nadd a /a\nUSER 65534\n"),
+    ]);
+    let o = dfix(d.path(), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(read(d.path(), "a/Dockerfile"), MISSPELLED);
+    assert_eq!(
+        read(d.path(), "b/Dockerfile"),
+        "FROM scratch\nCOPY a /a\nUSER 65534\n"
+    );
+    // A file named Dockerfile is one whatever it holds: YAML in it is an
+    // unknown instruction, as BuildKit says.
+    let yaml = "services:\n  web:\n    image: nginx\n";
+    let d = project(&[("Dockerfile", yaml)]);
+    let o = dfix(d.path(), &["Dockerfile"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("Dockerfile:1: unknown instruction `services:`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(d.path(), "Dockerfile"), yaml);
+}
+
 #[test]
 fn parse_json_still_mirrors_the_parser_on_unknown_instructions() {
     let d = project(&[("Dockerfile", MISSPELLED)]);
