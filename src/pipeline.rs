@@ -442,6 +442,66 @@ mod tests {
         assert_eq!(o.output, None);
     }
 
+    /// A Compose file is judged with the override file Compose merges on
+    /// top of it: a key the override sets is not reported (nor written) in
+    /// the base; the override itself is checked as a file of its own; the
+    /// config's `[compose]` image data reaches the rules.
+    #[test]
+    fn compose_files_are_judged_with_their_override_and_config_data() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("dfix.toml"),
+            "select = [\"DF505\"]\n[[compose.images]]\nnames = [\"myorg/web\"]\ntmpfs = [\"/tmp\", \"/var/cache/web\"]\n",
+        )
+        .unwrap();
+        let base = "services:\n  web:\n    image: myorg/web:1\n  db:\n    image: postgres:16\n";
+        std::fs::write(
+            d.path().join("compose.override.yaml"),
+            "services:\n  db:\n    read_only: true\n",
+        )
+        .unwrap();
+        let mut configs = Configs::new(None).unwrap();
+        let options = RunOptions {
+            mode: Mode::Fix,
+            overrides: Overrides {
+                unsafe_fixes: true,
+                offline: true,
+                ..Overrides::default()
+            },
+            stdin: false,
+        };
+        let o = process_one(&d.path().join("compose.yaml"), base, &mut configs, &options);
+        assert_eq!((&o.error, &o.skipped), (&None, &None));
+        assert_eq!(
+            o.output.as_deref(),
+            Some("services:\n  web:\n    image: myorg/web:1\n    read_only: true\n    tmpfs:\n      - /tmp\n      - /var/cache/web\n  db:\n    image: postgres:16\n")
+        );
+        // Without the override, db is reported too.
+        let o = process_one(
+            &d.path().join("docker-compose.prod.yml"),
+            base,
+            &mut configs,
+            &options,
+        );
+        assert!(o.output.unwrap().contains("/var/run/postgresql"));
+        // Not a Compose file, and broken YAML: errors naming file and line.
+        let o = process_one(
+            &d.path().join("compose.yaml"),
+            "a: 1\n",
+            &mut configs,
+            &options,
+        );
+        assert!(o.error.unwrap().ends_with("compose.yaml:1: no top-level Compose key (`services`, `include`, ...): not a Compose file (left unchanged)"));
+        let o = process_one(
+            &d.path().join("compose.yaml"),
+            "services:\n  a: {\n",
+            &mut configs,
+            &options,
+        );
+        assert!(o.error.unwrap().contains("compose.yaml:"));
+        assert_eq!(o.output, None);
+    }
+
     /// Two configs used through one `Configs` (two workspaces of one
     /// language server, or two folders of one run): each file gets its own
     /// config's image data, whichever config was loaded first.
