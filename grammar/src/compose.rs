@@ -250,7 +250,7 @@ impl ComposeFile {
         if root.has_error() {
             let at = first_error(root).unwrap_or(root);
             file.errors.push(ParseError {
-                line: at.start_position().row + 1,
+                line: error_line(source, at),
                 message: if at.is_missing() {
                     format!("invalid YAML: missing `{}`", at.kind())
                 } else {
@@ -425,6 +425,25 @@ impl ComposeFile {
             Some(i) if i > 0 && self.source.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
         }
+    }
+}
+
+/// The line to name for a syntax error. tree-sitter-yaml's ERROR node
+/// starts where the last good structure started (often line 1) and ends
+/// where parsing stopped: the problem is on the line after it when it ends
+/// a line and more text follows, else on its last line.
+fn error_line(source: &str, at: Node) -> usize {
+    if at.is_missing() {
+        return at.start_position().row + 1;
+    }
+    let end = at.end_byte();
+    let line = at.end_position().row + 1;
+    let rest = &source[end.min(source.len())..];
+    let (this, next) = rest.split_once('\n').unwrap_or((rest, ""));
+    if this.trim().is_empty() && !next.trim().is_empty() {
+        line + 1
+    } else {
+        line
     }
 }
 
@@ -688,6 +707,14 @@ mod tests {
     fn errors_and_other_files() {
         let bad = ComposeFile::parse("services:\n  web:\n    image: [unclosed\n");
         assert!(!bad.errors.is_empty());
+        for (text, line) in [
+            ("services:\n  a:\n    image: x\n    ports: [\n", 4),
+            ("services:\n  a:\n    image: x\n   bad: 1\n  b: 2\n", 4),
+            ("services:\n  a:\n    image: \"x\n", 3),
+            ("services:\n  a:\n    image: x\n\tb: 1\n", 4),
+        ] {
+            assert_eq!(ComposeFile::parse(text).errors[0].line, line, "{text}");
+        }
         let list = ComposeFile::parse("- a\n- b\n");
         assert!(list.not_compose.is_some());
         let ci = ComposeFile::parse("jobs:\n  build:\n    runs-on: x\n");
