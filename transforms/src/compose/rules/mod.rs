@@ -24,6 +24,7 @@ pub mod resource_limits;
 pub mod secret_in_environment;
 pub mod security_profile_disabled;
 pub mod sensitive_host_mount;
+pub mod unquoted_port;
 pub mod yaml11_boolean;
 
 /// Every Compose rule, in id order.
@@ -43,6 +44,7 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &sensitive_host_mount::SensitiveHostMount,
     &image_not_pinned::ImageNotPinned,
     &obsolete_version::ObsoleteVersion,
+    &unquoted_port::UnquotedPort,
     &yaml11_boolean::Yaml11Boolean,
 ];
 
