@@ -196,6 +196,25 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    /// Every rule at once, unsafe fixes on: rules that edit the same
+    /// scalar (DF507's host IP and DF521's quotes) take turns instead of
+    /// writing `127.0.0.1:"80:80"`.
+    #[test]
+    fn rules_editing_one_scalar_take_turns() {
+        let settings = crate::settings::Settings {
+            unsafe_fixes: true,
+            ..crate::settings::Settings::default()
+        };
+        let src =
+            "services:\n  web:\n    image: x\n    user: \"1000\"\n    ports:\n      - 4200:4200\n";
+        let out = crate::compose::fix(src, &settings, &crate::rule::Facts::new()).unwrap();
+        assert!(
+            out.output().contains("      - \"127.0.0.1:4200:4200\"\n"),
+            "{}",
+            out.output()
+        );
+    }
+
     #[test]
     fn ids_names_and_docs() {
         let mut seen = HashSet::new();

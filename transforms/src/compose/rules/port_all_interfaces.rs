@@ -3,7 +3,7 @@
 use dfix_grammar::compose::{Node_, Service};
 
 use super::{editable, ComposeRule};
-use crate::compose::edits::{insert_into_map, prefix_scalar, replace_scalar, New};
+use crate::compose::edits::{insert_into_map, replace_scalar, New};
 use crate::compose::guards::{interpolated, value_guard};
 use crate::compose::ComposeContext;
 use crate::diagnostic::Diagnostic;
@@ -114,14 +114,18 @@ impl ComposeRule for PortAllInterfaces {
                     let Some((ip, _, container)) = parse_short(&s.value) else {
                         continue;
                     };
+                    // A replacement of the whole scalar, not an insertion at
+                    // its start: an insertion only touches another rule's
+                    // edit of the same scalar (DF521's quotes), and touching
+                    // edits are applied together.
                     let edit = match ip {
-                        None => prefix_scalar(
+                        None => replace_scalar(
                             v,
-                            if s.value.contains(':') {
-                                "127.0.0.1:"
-                            } else {
-                                "127.0.0.1::"
-                            },
+                            &format!(
+                                "127.0.0.1:{}{}",
+                                if s.value.contains(':') { "" } else { ":" },
+                                s.value
+                            ),
                         ),
                         Some("0.0.0.0") | Some("") => {
                             let rest = s.value.split_once(':').map_or("", |x| x.1);
