@@ -33,6 +33,13 @@ else
   echo "skipped: no corpus (set DFIX_CORPUS)"
 fi
 
+echo "== Compose check: round trip, Docker Compose v2 accepts every fixed corpus file, idempotent"
+if [ -n "${DFIX_CORPUS:-}" ]; then
+  python3 scripts/compose_check.py target/release/dfix "$DFIX_CORPUS"
+else
+  echo "skipped: no corpus (set DFIX_CORPUS)"
+fi
+
 echo "== editor check: headless Neovim drives dfix server"
 python3 scripts/editor_check.py target/release/dfix
 

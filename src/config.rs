@@ -47,6 +47,10 @@ pub struct ConfigFile {
     /// Extra facts about base images: variants, suites, end-of-life dates,
     /// deprecated images (same shape as `transforms/data/bases.toml`).
     pub bases: Option<toml::Table>,
+    /// Extra image facts for the Compose rules: tmpfs paths, capabilities,
+    /// database ports, `_FILE` variables (same shape as
+    /// `transforms/data/compose.toml`; user images are matched first).
+    pub compose: Option<toml::Table>,
 }
 
 /// A config file read from disk.
@@ -62,6 +66,8 @@ pub struct Config {
     pub recipes: Option<std::sync::Arc<dfix_transforms::multistage::Recipes>>,
     /// The built-in base image facts merged with `[bases]`, built once at load.
     pub base_images: Option<std::sync::Arc<dfix_transforms::bases::BaseImages>>,
+    /// The built-in Compose image facts merged with `[compose]`, built once at load.
+    pub compose_data: Option<std::sync::Arc<dfix_transforms::compose::ComposeData>>,
 }
 
 fn option_value(v: &toml::Value) -> Option<OptionValue> {
@@ -89,16 +95,19 @@ impl Config {
             image_db: None,
             recipes: None,
             base_images: None,
+            compose_data: None,
         };
         // Reject unknown rules and options now, with the file's name.
         config.settings(&[], &[], false, false, false)?;
         let image_db = config.image_db()?.map(std::sync::Arc::new);
         let recipes = config.recipes()?.map(std::sync::Arc::new);
         let base_images = config.base_images()?.map(std::sync::Arc::new);
+        let compose_data = config.compose_data()?.map(std::sync::Arc::new);
         Ok(Config {
             image_db,
             recipes,
             base_images,
+            compose_data,
             ..config
         })
     }
@@ -191,6 +200,16 @@ impl Config {
             .map(Some)
             .map_err(|e| format!("{}: [bases]: {e}", self.path.display()))
     }
+
+    /// The Compose image facts with this config's `[compose]` entries.
+    fn compose_data(&self) -> Result<Option<dfix_transforms::compose::ComposeData>, String> {
+        let Some(table) = &self.file.compose else {
+            return Ok(None);
+        };
+        dfix_transforms::compose::ComposeData::builtin_merged_with(table)
+            .map(Some)
+            .map_err(|e| format!("{}: [compose]: {e}", self.path.display()))
+    }
 }
 
 /// A config for when no file is found: defaults.
@@ -201,6 +220,7 @@ pub fn default_config() -> Config {
         image_db: None,
         recipes: None,
         base_images: None,
+        compose_data: None,
     }
 }
 

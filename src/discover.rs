@@ -1,4 +1,5 @@
-//! Finding Dockerfiles under the given paths, honouring `.gitignore`.
+//! Finding Dockerfiles and Compose files under the given paths, honouring
+//! `.gitignore`.
 
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,11 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
             match entry {
                 Ok(e) => {
                     let is_file_like = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-                    if is_file_like && e.file_name().to_str().is_some_and(is_dockerfile_name) {
+                    let wanted = e
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|n| is_dockerfile_name(n) || crate::kind::is_compose_name(n));
+                    if is_file_like && wanted {
                         files.push(clean(e.path()));
                     }
                 }
@@ -98,6 +103,8 @@ mod tests {
             "Dockerfile",
             "svc/api.Dockerfile",
             "svc/notes.txt",
+            "svc/compose.yaml",
+            "svc/ci.yml",
             "build/Dockerfile",
             ".devcontainer/Dockerfile",
         ] {
@@ -117,7 +124,8 @@ mod tests {
             [
                 ".devcontainer/Dockerfile",
                 "Dockerfile",
-                "svc/api.Dockerfile"
+                "svc/api.Dockerfile",
+                "svc/compose.yaml"
             ]
         );
     }

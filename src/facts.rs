@@ -32,6 +32,7 @@ pub fn with_user_data(facts: &mut Facts, config: &Config) {
     facts.images = config.image_db.clone();
     facts.multistage = config.recipes.clone();
     facts.bases = config.base_images.clone();
+    facts.compose_data = config.compose_data.clone();
 }
 
 /// Looks up the digests of every image the files use, once each, when a
@@ -45,17 +46,40 @@ pub fn gather_facts(
     settings: &[&Settings],
     configs: &[&Config],
 ) -> (Facts, Option<registry::Resolver>) {
+    gather_facts_with(docs, &[], settings, configs)
+}
+
+/// [`gather_facts`] for Dockerfiles and Compose files together: the
+/// Compose files' `image:` references (DF516) are looked up with the
+/// Dockerfiles' images, through the same resolver and cache.
+pub fn gather_facts_with(
+    docs: &[&Document],
+    compose: &[&dfix_grammar::compose::ComposeFile],
+    settings: &[&Settings],
+    configs: &[&Config],
+) -> (Facts, Option<registry::Resolver>) {
     let mut facts = Facts::new();
     facts.today = today();
     let wanted = settings.iter().any(|s| {
         s.rules
             .iter()
             .any(|r| r.meta().is_named(UNPINNED_IMAGE) || r.meta().is_named("latest-tag"))
+            || (!compose.is_empty()
+                && s.compose_rules
+                    .iter()
+                    .any(|r| r.meta().is_named("compose-image-not-pinned")))
     });
     if !wanted {
         return (facts, None);
     }
-    let references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
+    let mut references = pinning::references(docs.iter().copied().filter(|d| d.errors.is_empty()));
+    for f in compose.iter().filter(|f| f.is_ok()) {
+        for r in dfix_transforms::compose::rules::image_not_pinned::references(f) {
+            if !references.contains(&r) {
+                references.push(r);
+            }
+        }
+    }
     let mut registries = HashMap::new();
     for config in configs {
         for (host, r) in config.file.registries.iter().flatten() {

@@ -1,7 +1,7 @@
 //! Which kind of file a path holds, decided once per file from its name and
 //! content before any rule runs (DESIGN.md, "Two file kinds"). dfix edits
-//! Dockerfiles only; every other file is skipped, untouched, with a
-//! one-line reason. Compose files will become a second kind handled here.
+//! Dockerfiles and Compose files; every other file is skipped, untouched,
+//! with a one-line reason.
 
 use std::path::Path;
 
@@ -12,6 +12,11 @@ use dfix_grammar::{Document, Kind};
 pub enum FileKind {
     /// A Dockerfile: parsed, checked and fixed.
     Dockerfile,
+    /// A Compose file (by its name: a `.yml`/`.yaml` file with `compose`
+    /// in its name, as `compose.yaml`, `docker-compose.prod.yml`,
+    /// `app_compose.yaml`; not `composer`): parsed as YAML,
+    /// checked and fixed by the `DF5xx` rules.
+    Compose,
     /// Not a file dfix edits; the reason says why.
     Other(Other),
 }
@@ -19,9 +24,6 @@ pub enum FileKind {
 /// Why a file is not taken as a Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Other {
-    /// The name is a Compose file's (`compose.yaml`, `docker-compose.yml`,
-    /// `*compose.y(a)ml`, `docker-compose.*.yml` ...).
-    Compose,
     /// The extension belongs to another kind of file.
     Extension {
         /// The extension as written, without the dot.
@@ -44,7 +46,6 @@ pub enum Other {
 impl std::fmt::Display for Other {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Other::Compose => write!(f, "the name is a Compose file's"),
             Other::Extension { ext, what } => write!(f, "`.{ext}` names a {what} file"),
             Other::Content {
                 unknown,
@@ -123,12 +124,10 @@ pub fn by_name(path: &Path) -> Option<FileKind> {
         Some((stem, ext)) if !stem.is_empty() => (stem, ext),
         _ => (lower.as_str(), ""),
     };
-    if matches!(ext, "yml" | "yaml")
-        && (stem.ends_with("compose")
-            || stem.starts_with("compose.")
-            || stem.starts_with("docker-compose."))
-    {
-        return Some(FileKind::Other(Other::Compose));
+    // `compose` anywhere in a YAML name (`compose-override.yaml`,
+    // `docker-compose-dev.yml`), but not `composer`.
+    if matches!(ext, "yml" | "yaml") && stem.replace("composer", "").contains("compose") {
+        return Some(FileKind::Compose);
     }
     let original_ext = &name[name.len() - ext.len()..];
     OTHER_EXTENSIONS
@@ -140,6 +139,48 @@ pub fn by_name(path: &Path) -> Option<FileKind> {
                 what,
             })
         })
+}
+
+/// True for the names a folder walk takes as Compose files: the names
+/// Compose reads by itself (`compose.yaml`, `compose.yml`,
+/// `docker-compose.yaml`, `docker-compose.yml`), their `.override.` files,
+/// and the `compose.<env>.yaml` / `docker-compose.<env>.yml` variants
+/// projects pass with `-f`.
+pub fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    let base = stem.split('.').next().unwrap_or(stem);
+    matches!(base, "compose" | "docker-compose")
+}
+
+/// The override files Compose merges on top of `path` by itself, when
+/// `path` is one of the default names: `compose.override.yaml` and the
+/// other three spellings, in the same folder.
+pub fn override_names(path: &Path) -> Vec<std::path::PathBuf> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    if !matches!(
+        name,
+        "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
+    ) {
+        return Vec::new();
+    }
+    let dir = path.parent().unwrap_or(Path::new(""));
+    [
+        "compose.override.yml",
+        "compose.override.yaml",
+        "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+    ]
+    .iter()
+    .map(|o| dir.join(o))
+    .collect()
 }
 
 /// The kind a parsed text's content says. More than half of its
@@ -201,8 +242,9 @@ mod tests {
             "compose.override.yml",
             "flask-redis_compose.yaml",
             "Docker-Compose.YML",
+            "compose-override.yaml",
         ] {
-            assert_eq!(name(c), Some(FileKind::Other(Other::Compose)), "{c}");
+            assert_eq!(name(c), Some(FileKind::Compose), "{c}");
         }
         let yml = Other::Extension {
             ext: "yml".into(),
@@ -229,6 +271,29 @@ mod tests {
         ] {
             assert_eq!(name(u), None, "{u}");
         }
+    }
+
+    #[test]
+    fn compose_names_for_walks_and_overrides() {
+        for c in [
+            "compose.yaml",
+            "docker-compose.yml",
+            "compose.override.yml",
+            "docker-compose.prod.yaml",
+        ] {
+            assert!(is_compose_name(c), "{c}");
+        }
+        for o in [
+            "app_compose.yaml",
+            "compose.json",
+            "composer.yaml",
+            "ci.yml",
+        ] {
+            assert!(!is_compose_name(o), "{o}");
+        }
+        assert_eq!(override_names(Path::new("a/compose.yaml")).len(), 4);
+        assert!(override_names(Path::new("a/compose.override.yaml")).is_empty());
+        assert!(override_names(Path::new("a/docker-compose.prod.yml")).is_empty());
     }
 
     #[test]

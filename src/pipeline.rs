@@ -6,14 +6,17 @@
 //! The steps, in order: decide the file's kind ([`crate::kind`]; a file of
 //! another kind is skipped), stop at a parse error or an instruction
 //! BuildKit does not know (an error naming file and line), then run the
-//! rules and the fix loop.
+//! rules and the fix loop. Compose files take the same steps through
+//! [`process_compose`]: a YAML error, or YAML that is not a Compose file,
+//! is an error naming file and line.
 
 use std::path::Path;
 
+use dfix_grammar::compose::ComposeFile;
 use dfix_grammar::Document;
-use dfix_transforms::{engine, unknown_instruction, Diagnostic, Facts, Settings};
+use dfix_transforms::{compose, engine, unknown_instruction, Diagnostic, Facts, Settings};
 
-use crate::facts::{gather_facts, lookups_failed, with_user_data};
+use crate::facts::{gather_facts, gather_facts_with, lookups_failed, with_user_data};
 use crate::kind::{self, FileKind, Other};
 use crate::output::{self, Finding};
 use crate::registry;
@@ -86,7 +89,7 @@ impl Outcome {
 pub fn skip_by_name(path: &Path) -> Option<Outcome> {
     match kind::by_name(path)? {
         FileKind::Other(why) => Some(Outcome::skipped(&path.display().to_string(), &why)),
-        FileKind::Dockerfile => None,
+        FileKind::Dockerfile | FileKind::Compose => None,
     }
 }
 
@@ -152,6 +155,14 @@ pub fn process_one(
         Err(e) => return Outcome::error(e),
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if kind::by_name(path) == Some(FileKind::Compose) {
+            let file = ComposeFile::parse(text);
+            let (mut facts, _) = gather_facts_with(&[], &[&file], &[&settings], &[&config]);
+            with_user_data(&mut facts, &config);
+            let mut outcome = process_compose(&shown, &file, &settings, &facts, options.mode);
+            outcome.lookup_failed = lookups_failed(&facts);
+            return outcome;
+        }
         let doc = Document::parse(text);
         let (mut facts, resolver) = gather_facts(&[&doc], &[&settings], &[&config]);
         with_user_data(&mut facts, &config);
@@ -225,8 +236,14 @@ pub fn process_text(
     // The kind first: a file of another kind gets no parse error and no
     // rule, only the reason it was skipped.
     let kind = kind::by_name(Path::new(shown)).unwrap_or_else(|| kind::by_content(doc));
-    if let FileKind::Other(why) = kind {
-        return Outcome::skipped(shown, &why);
+    match kind {
+        FileKind::Other(why) => return Outcome::skipped(shown, &why),
+        // Callers route Compose files to `process_compose`; one that
+        // arrives here parsed as a Dockerfile is handled all the same.
+        FileKind::Compose => {
+            return process_compose(shown, &ComposeFile::parse(text), settings, facts, mode)
+        }
+        FileKind::Dockerfile => {}
     }
     if let Some(e) = doc.errors.first() {
         return Outcome::error(format!("{shown}:{}: {}", e.line, e.message));
@@ -306,6 +323,76 @@ pub fn process_text(
     outcome
 }
 
+/// The override files Compose merges on top of the file named `shown`
+/// (its folder's `compose.override.yaml` ...), parsed; unreadable or
+/// broken ones are left out (they are reported when they are processed
+/// themselves).
+fn compose_overrides(shown: &str) -> Vec<std::sync::Arc<ComposeFile>> {
+    kind::override_names(Path::new(shown))
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| ComposeFile::parse(&t))
+        .filter(ComposeFile::is_ok)
+        .map(std::sync::Arc::new)
+        .collect()
+}
+
+/// Checks or fixes one parsed Compose file with its `facts` (digests, its
+/// config's image data; the override files beside it are added here).
+/// `shown` names the file in messages and is its path for the overrides.
+/// Returns the fixed text instead of writing it.
+pub fn process_compose(
+    shown: &str,
+    file: &ComposeFile,
+    settings: &Settings,
+    facts: &Facts,
+    mode: Mode,
+) -> Outcome {
+    let text = file.source();
+    if let Some(p) = file.problem() {
+        return Outcome::error(format!(
+            "{shown}:{}: {} (left unchanged)",
+            p.line, p.message
+        ));
+    }
+    let mut facts = facts.clone();
+    facts.compose_overrides = compose_overrides(shown);
+    if mode == Mode::Check {
+        let checked = compose::check_file(file, settings, &facts);
+        return Outcome {
+            hidden: engine::hidden_unsafe_fixes(&checked, settings.unsafe_fixes),
+            findings: checked
+                .iter()
+                .map(|d| Finding::in_compose(shown, file, d, settings.unsafe_fixes))
+                .collect(),
+            diagnostics: checked,
+            ..Outcome::default()
+        };
+    }
+    let fixed = match compose::fix(text, settings, &facts) {
+        Ok(f) => f,
+        Err(e) => return Outcome::error(format!("{shown}: {e} (file left unchanged)")),
+    };
+    let out = fixed.output();
+    let changed = out != text;
+    let mut outcome = Outcome {
+        findings: fixed
+            .remaining
+            .iter()
+            .map(|d| Finding::in_compose(shown, &fixed.file, d, settings.unsafe_fixes))
+            .collect(),
+        fixed: fixed.applied.len(),
+        hidden: engine::hidden_unsafe_fixes(&fixed.remaining, settings.unsafe_fixes),
+        changed,
+        output: Some(out.to_string()),
+        ..Outcome::default()
+    };
+    if mode == Mode::Diff && changed {
+        outcome.diff = output::unified_diff(shown, text, out);
+    }
+    outcome
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,12 +433,72 @@ mod tests {
         assert!(e.ends_with("Dockerfile:2: unknown instruction `RNU` (did you mean `RUN`?); BuildKit cannot build this file (left unchanged)"), "{e}");
         assert_eq!(o.output, None);
 
-        let compose = d.path().join("compose.yaml");
-        let o = process_one(&compose, "services: {}\n", &mut configs, &options);
+        let notes = d.path().join("notes.md");
+        let o = process_one(&notes, "FROM a\n", &mut configs, &options);
         assert!(o
             .skipped
             .unwrap()
-            .ends_with("compose.yaml: not a Dockerfile (the name is a Compose file's)"));
+            .ends_with("notes.md: not a Dockerfile (`.md` names a text file)"));
+        assert_eq!(o.output, None);
+    }
+
+    /// A Compose file is judged with the override file Compose merges on
+    /// top of it: a key the override sets is not reported (nor written) in
+    /// the base; the override itself is checked as a file of its own; the
+    /// config's `[compose]` image data reaches the rules.
+    #[test]
+    fn compose_files_are_judged_with_their_override_and_config_data() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("dfix.toml"),
+            "select = [\"DF505\"]\n[[compose.images]]\nnames = [\"myorg/web\"]\ntmpfs = [\"/tmp\", \"/var/cache/web\"]\n",
+        )
+        .unwrap();
+        let base = "services:\n  web:\n    image: myorg/web:1\n  db:\n    image: postgres:16\n";
+        std::fs::write(
+            d.path().join("compose.override.yaml"),
+            "services:\n  db:\n    read_only: true\n",
+        )
+        .unwrap();
+        let mut configs = Configs::new(None).unwrap();
+        let options = RunOptions {
+            mode: Mode::Fix,
+            overrides: Overrides {
+                unsafe_fixes: true,
+                offline: true,
+                ..Overrides::default()
+            },
+            stdin: false,
+        };
+        let o = process_one(&d.path().join("compose.yaml"), base, &mut configs, &options);
+        assert_eq!((&o.error, &o.skipped), (&None, &None));
+        assert_eq!(
+            o.output.as_deref(),
+            Some("services:\n  web:\n    image: myorg/web:1\n    read_only: true\n    tmpfs:\n      - /tmp\n      - /var/cache/web\n  db:\n    image: postgres:16\n")
+        );
+        // Without the override, db is reported too.
+        let o = process_one(
+            &d.path().join("docker-compose.prod.yml"),
+            base,
+            &mut configs,
+            &options,
+        );
+        assert!(o.output.unwrap().contains("/var/run/postgresql"));
+        // Not a Compose file, and broken YAML: errors naming file and line.
+        let o = process_one(
+            &d.path().join("compose.yaml"),
+            "a: 1\n",
+            &mut configs,
+            &options,
+        );
+        assert!(o.error.unwrap().ends_with("compose.yaml:1: no top-level Compose key (`services`, `include`, ...): not a Compose file (left unchanged)"));
+        let o = process_one(
+            &d.path().join("compose.yaml"),
+            "services:\n  a: {\n",
+            &mut configs,
+            &options,
+        );
+        assert!(o.error.unwrap().contains("compose.yaml:"));
         assert_eq!(o.output, None);
     }
 

@@ -169,3 +169,67 @@ fn stdin_mode_uses_the_network_only_when_the_config_allows_it() {
         format!("FROM {host}/team/web:3@{}\n", pushed.digest)
     );
 }
+
+/// A Compose file's `image:` values are pinned by the same client, cache
+/// and mirror settings (DF516, a safe fix): the digest written is the one
+/// the registry serves, inside the value's own quotes; a service with
+/// `build:` and an interpolated image are left alone; a second run changes
+/// nothing, offline from the warm cache with the registry stopped.
+#[test]
+fn pins_compose_images_through_the_cli_with_a_real_registry() {
+    if !support::tools_available() {
+        return;
+    }
+    let data = support::TempDir::new("pin-compose-data");
+    let mut registry = support::Registry::start(data.path(), support::Mode::Open);
+    let pusher = support::Pusher::new(&registry.url());
+    let multi = pusher.push_multi("team/api", "1.0", true);
+    let single = pusher.push_single("library/redis", "7");
+    let host = registry.host();
+    assert_eq!(pusher.get_digest("team/api", "1.0", None), multi.digest);
+
+    let work = support::TempDir::new("pin-compose-work");
+    let cache = support::TempDir::new("pin-compose-cache");
+    std::fs::write(
+        work.path().join("dfix.toml"),
+        format!("select = [\"DF516\"]\n[registries.\"docker.io\"]\nmirror = \"http://{host}\"\n"),
+    )
+    .unwrap();
+    let original = format!(
+        "services:\n  api:\n    image: \"{host}/team/api:1.0\"  # quoted\n  cache:\n    image: redis:7\n  app:\n    build: .\n    image: myorg/app:dev\n  env:\n    image: ${{IMAGE}}\n"
+    );
+    let file = work.path().join("compose.yaml");
+    std::fs::write(&file, &original).unwrap();
+    let out = dfix(work.path(), cache.path(), &["compose.yaml"], None);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    let expected = original
+        .replace(
+            &format!("\"{host}/team/api:1.0\""),
+            &format!("\"{host}/team/api:1.0@{}\"", multi.digest),
+        )
+        .replace("redis:7\n", &format!("redis:7@{}\n", single.digest));
+    assert_eq!(
+        fixed,
+        expected,
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+
+    // Warm cache, registry stopped, offline: nothing left to do.
+    registry.stop();
+    let again = dfix(
+        work.path(),
+        cache.path(),
+        &["--offline", "--check", "compose.yaml"],
+        None,
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+}

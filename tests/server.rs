@@ -367,12 +367,48 @@ fn errors_are_diagnostics_and_get_no_edit() {
 #[test]
 fn the_kind_comes_from_the_path_not_the_language_id() {
     let d = tempfile::tempdir().unwrap();
-    let u = uri(&d.path().join("compose.yaml"));
+    let u = uri(&d.path().join("notes.md"));
     let (mut c, _) = TestClient::initialized(json!({}), Value::Null);
     // Sent as a Dockerfile, and even looks like one.
     let diags = c.open(&u, "from debian\nADD a.py /a\n");
     assert_eq!(diags["diagnostics"], json!([]));
     assert_eq!(c.format(&u).unwrap(), Value::Null);
+}
+
+/// A Compose document: the DF5xx findings, formatting equal to `dfix -`
+/// with its name, and "ignore this rule here" as a YAML comment that works.
+#[test]
+fn compose_documents_get_diagnostics_fixes_and_ignores() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("compose.yaml");
+    let u = uri(&path);
+    let text = "version: '3'\r\nservices:\r\n  web:\r\n    image: nginx\r\n    read_only: yes\r\n    ports:\r\n      - \"80:80\"\r\n";
+    let (mut c, _) = TestClient::initialized(json!({}), Value::Null);
+    let found = ids(&c.open(&u, text));
+    for id in ["DF520", "DF522", "DF507"] {
+        assert!(found.contains(&id.to_string()), "{found:?}");
+    }
+    let want = dfix_stdin(&path, text, &[]).expect("dfix - prints the file");
+    assert!(
+        !want.contains("version") && want.contains("read_only: true\r\n"),
+        "{want}"
+    );
+    assert_eq!(apply(text, &c.format(&u).unwrap(), "utf-16"), want);
+    let actions = c.code_actions(&u, range(6, 9, 6, 9), Some(&["quickfix"]));
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "dfix (DF507): ignore this rule here")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let after = apply(text, &action_edits(ignore, &u), "utf-16");
+    assert!(
+        after.contains("    ports:\r\n      # dfix: ignore=DF507\r\n      - \"80:80\""),
+        "{after}"
+    );
+    let diags = ids(&c.change(&u, 2, &after));
+    assert!(!diags.contains(&"DF507".to_string()), "{diags:?}");
+    assert!(diags.contains(&"DF520".to_string()), "{diags:?}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! the tree, so printing an unedited document gives the input back exactly.
 //! [`Document`] reads the tree the way BuildKit reads a Dockerfile.
 
+pub mod compose;
 pub mod document;
 pub mod image_ref;
 pub mod logical;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use dfix_transforms::rules_for;
+use dfix_transforms::metas_for;
 
 use super::EXIT_ERROR;
 
@@ -23,13 +23,12 @@ pub fn run(id: &str) -> ExitCode {
 /// What `dfix explain ID` prints (markdown), or `None` when no rule has
 /// that id, name or alias. The language server's hover shows the same.
 pub fn text(id: &str) -> Option<String> {
-    let found = rules_for(id);
+    let found = metas_for(id);
     if found.is_empty() {
         return None;
     }
     let mut out = String::new();
-    for (i, r) in found.iter().enumerate() {
-        let m = r.meta();
+    for (i, m) in found.iter().enumerate() {
         if i > 0 {
             out.push_str("\n---\n\n");
         }

@@ -1,10 +1,12 @@
 //! The default command: fix the files in place, or `--diff` / `--check`
-//! them, over the paths given (files, or folders searched for Dockerfiles).
+//! them, over the paths given (files, or folders searched for Dockerfiles
+//! and Compose files).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dfix_grammar::compose::ComposeFile;
 use dfix_grammar::Document;
 use dfix_transforms::{Facts, Settings};
 
@@ -12,10 +14,11 @@ use super::EXIT_ERROR;
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::discover::discover;
-use crate::facts::{gather_facts, lookups_failed, with_user_data};
+use crate::facts::{gather_facts_with, lookups_failed, with_user_data};
+use crate::kind::{self, FileKind};
 use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
-use crate::pipeline::{process_text, skip_by_name, Mode, Outcome};
+use crate::pipeline::{process_compose, process_text, skip_by_name, Mode, Outcome};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
 use crate::write::{read_dockerfile, write_atomic};
@@ -29,6 +32,12 @@ pub fn mode_of(args: &RunArgs) -> Mode {
     } else {
         Mode::Fix
     }
+}
+
+/// A file read and parsed, of either kind.
+enum Parsed {
+    Dockerfile(Document),
+    Compose(ComposeFile),
 }
 
 /// Runs over the paths (stdin mode goes to [`super::stdin`]).
@@ -82,23 +91,44 @@ pub fn run(args: &RunArgs) -> ExitCode {
     // Read and parse every file once, in parallel: the digest look-ups need
     // all their images first, and the rules then reuse the parsed documents.
     // A file whose name says it is of another kind is not even read.
-    let inputs: Vec<Result<Document, Box<Outcome>>> = parallel_map(&jobs, |(path, _, _)| {
+    let inputs: Vec<Result<Parsed, Box<Outcome>>> = parallel_map(&jobs, |(path, _, _)| {
         if let Some(skipped) = skip_by_name(path) {
             return Err(Box::new(skipped));
         }
         let shown = path.display();
         let text =
             read_dockerfile(path).map_err(|e| Box::new(Outcome::error(format!("{shown}: {e}"))))?;
-        std::panic::catch_unwind(|| Document::parse(&text)).map_err(|_| {
+        let compose = kind::by_name(path) == Some(FileKind::Compose);
+        std::panic::catch_unwind(|| {
+            if compose {
+                Parsed::Compose(ComposeFile::parse(&text))
+            } else {
+                Parsed::Dockerfile(Document::parse(&text))
+            }
+        })
+        .map_err(|_| {
             Box::new(Outcome::error(format!(
                 "{shown}: internal error: the parser panicked (file left unchanged)"
             )))
         })
     });
-    let docs: Vec<&Document> = inputs.iter().filter_map(|d| d.as_ref().ok()).collect();
+    let docs: Vec<&Document> = inputs
+        .iter()
+        .filter_map(|d| match d {
+            Ok(Parsed::Dockerfile(doc)) => Some(doc),
+            _ => None,
+        })
+        .collect();
+    let composes: Vec<&ComposeFile> = inputs
+        .iter()
+        .filter_map(|d| match d {
+            Ok(Parsed::Compose(f)) => Some(f),
+            _ => None,
+        })
+        .collect();
     let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s, _)| s).collect();
     let all_configs: Vec<&Config> = configs.all().map(|c| &**c).collect();
-    let (facts, resolver) = gather_facts(&docs, &all_settings, &all_configs);
+    let (facts, resolver) = gather_facts_with(&docs, &composes, &all_settings, &all_configs);
     let outcomes = process_all(&jobs, &inputs, &facts, resolver.as_ref(), mode);
     report(
         args.output_format,
@@ -115,7 +145,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// file's error; the others go on.
 fn process_all(
     jobs: &[(PathBuf, Settings, Arc<Config>)],
-    inputs: &[Result<Document, Box<Outcome>>],
+    inputs: &[Result<Parsed, Box<Outcome>>],
     facts: &Facts,
     resolver: Option<&registry::Resolver>,
     mode: Mode,
@@ -125,11 +155,16 @@ fn process_all(
         let (path, settings, config) = &jobs[i];
         let shown = path.display().to_string();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
-            Ok(doc) => {
+            Ok(parsed) => {
                 // The run's digests with this file's own config's data.
                 let mut facts = facts.clone();
                 with_user_data(&mut facts, config);
-                let outcome = process_text(&shown, doc, settings, &facts, resolver, mode);
+                let outcome = match parsed {
+                    Parsed::Dockerfile(doc) => {
+                        process_text(&shown, doc, settings, &facts, resolver, mode)
+                    }
+                    Parsed::Compose(file) => process_compose(&shown, file, settings, &facts, mode),
+                };
                 match &outcome.output {
                     Some(out) if mode == Mode::Fix && outcome.changed => {
                         match write_atomic(path, out) {

@@ -67,12 +67,36 @@ fn pos(doc: &Document, offset: usize) -> Position {
 impl Finding {
     /// Locates a diagnostic of `doc`.
     pub fn new(path: &str, doc: &Document, d: &Diagnostic, unsafe_fixes: bool) -> Finding {
+        Finding::located(path, d, unsafe_fixes, |o| pos(doc, o))
+    }
+
+    /// Locates a diagnostic of a Compose file.
+    pub fn in_compose(
+        path: &str,
+        file: &dfix_grammar::compose::ComposeFile,
+        d: &Diagnostic,
+        unsafe_fixes: bool,
+    ) -> Finding {
+        Finding::located(path, d, unsafe_fixes, |o| {
+            let (line, col) = file.line_col(o);
+            Position { line, col }
+        })
+    }
+
+    /// Locates a diagnostic with `pos`, which turns a byte offset into a
+    /// position: the one place both file kinds share.
+    fn located(
+        path: &str,
+        d: &Diagnostic,
+        unsafe_fixes: bool,
+        pos: impl Fn(usize) -> Position,
+    ) -> Finding {
         Finding {
             path: path.to_string(),
             rule: d.rule,
             message: d.message.clone(),
-            start: pos(doc, d.span.start),
-            end: pos(doc, d.span.end),
+            start: pos(d.span.start),
+            end: pos(d.span.end),
             fix: d.fix.as_ref().map(|f| LocatedFix {
                 applicability: f.applicability,
                 message: f.message.clone(),
@@ -80,8 +104,8 @@ impl Finding {
                     .edits
                     .iter()
                     .map(|e| LocatedEdit {
-                        start: pos(doc, e.range.start),
-                        end: pos(doc, e.range.end),
+                        start: pos(e.range.start),
+                        end: pos(e.range.end),
                         content: e.replacement.clone(),
                     })
                     .collect(),
@@ -149,11 +173,10 @@ fn sarif_level(rule: &RuleMeta) -> &'static str {
 /// The SARIF 2.1.0 log GitHub code scanning accepts: every rule in
 /// `tool.driver.rules`, results with relative artifact URIs.
 pub fn sarif(findings: &[Finding]) -> String {
-    let all = dfix_transforms::rules::ALL;
+    let all = dfix_transforms::all_metas();
     let rules: Vec<Value> = all
         .iter()
-        .map(|r| {
-            let m = r.meta();
+        .map(|m| {
             json!({
                 "id": m.id,
                 "name": m.name,
@@ -168,10 +191,7 @@ pub fn sarif(findings: &[Finding]) -> String {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let index = all
-                .iter()
-                .position(|r| r.meta().id == f.rule.id)
-                .unwrap_or(0);
+            let index = all.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
             json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index,

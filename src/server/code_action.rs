@@ -76,6 +76,19 @@ fn ignore_edit(doc: &Document, at: usize, id: &str) -> Option<(usize, String)> {
     Some((start, format!("{indent}# dfix: ignore={id}{le}")))
 }
 
+/// The same for a Compose file: a comment line above the finding's line at
+/// its indentation (the `-` of a list item, the key of a mapping), which
+/// the Compose suppressions read as "this key or item".
+fn compose_ignore_edit(text: &str, at: usize, id: &str) -> (usize, String) {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let le = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    (start, format!("{indent}# dfix: ignore={id}{le}"))
+}
+
 /// Answers a code action request.
 pub fn code_actions(
     session: &mut Session,
@@ -92,6 +105,7 @@ pub fn code_actions(
         let from = index.offset(text, params.range.start, enc);
         let to = index.offset(text, params.range.end, enc);
         let parsed = Document::parse(text);
+        let compose = crate::kind::by_name(&doc.path) == Some(crate::kind::FileKind::Compose);
         let mut ignored = BTreeSet::new();
         let mut ignores = Vec::new();
         for d in &outcome.diagnostics {
@@ -127,7 +141,12 @@ pub fn code_actions(
                     ..CodeAction::default()
                 });
             }
-            if let Some((at, comment)) = ignore_edit(&parsed, d.span.start, id) {
+            let ignore = if compose {
+                Some(compose_ignore_edit(text, d.span.start, id))
+            } else {
+                ignore_edit(&parsed, d.span.start, id)
+            };
+            if let Some((at, comment)) = ignore {
                 // One comment per rule and instruction, however many findings.
                 if ignored.insert((id, at)) {
                     let pos = index.position(text, at, enc);

@@ -183,7 +183,7 @@ fn new_errors(before: &[ParseError], after: &[ParseError]) -> Vec<ParseError> {
 /// The fixes to apply this round: allowed by applicability, each fix's own
 /// edits valid, no conflict with a fix taken earlier in the round. An
 /// exclusive fix (one that restructures the file) goes alone.
-fn pick_fixes<'d>(
+pub(crate) fn pick_fixes<'d>(
     diagnostics: &'d [Diagnostic],
     text: &str,
     unsafe_fixes: bool,
@@ -223,7 +223,7 @@ fn pick_fixes<'d>(
     Ok(taken)
 }
 
-fn rule_ids(diags: &[&Diagnostic]) -> Vec<&'static str> {
+pub(crate) fn rule_ids(diags: &[&Diagnostic]) -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = diags.iter().map(|d| d.rule.id).collect();
     ids.sort_unstable();
     ids.dedup();

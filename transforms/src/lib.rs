@@ -13,9 +13,11 @@
 //! - [`bases`]: facts about official base images and the smaller-variant guard;
 //! - [`validate`]: what makes a Dockerfile unbuildable although it parses
 //!   (unknown instructions), refused before any rule runs;
+//! - [`compose`]: Compose files, their rules (`DF5xx`) and fix loop;
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
 pub mod bases;
+pub mod compose;
 pub mod context;
 pub mod diagnostic;
 pub mod dockerignore;
@@ -41,6 +43,6 @@ pub use rule::{
     Context, DigestLookup, Facts, FixAvailability, OptionKind, OptionMeta, OptionValue, Rule,
     RuleMeta, RuleOptions, Severity,
 };
-pub use settings::{rules_for, selects, Settings, SettingsError};
+pub use settings::{all_metas, metas_for, rules_for, selects, Settings, SettingsError};
 pub use style::Style;
 pub use validate::{unknown_instruction, UnknownInstruction};

@@ -187,6 +187,13 @@ pub struct Facts {
     /// two files with two configs (two workspaces of one language server)
     /// each see their own.
     pub images: Option<std::sync::Arc<crate::users::db::ImageDb>>,
+    /// Image facts for the Compose rules (the built-in data when `None`;
+    /// the application passes it merged with the config's `[compose]`).
+    pub compose_data: Option<std::sync::Arc<crate::compose::ComposeData>>,
+    /// Override files Compose merges on top of the file being checked
+    /// (`compose.override.yaml` beside `compose.yaml`): findings are judged
+    /// on the merged model, edits go to the file being fixed.
+    pub compose_overrides: Vec<std::sync::Arc<dfix_grammar::compose::ComposeFile>>,
 }
 
 impl Facts {

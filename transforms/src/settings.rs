@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::compose::{self, ComposeRule};
 use crate::rule::{OptionKind, OptionValue, Rule, RuleMeta, RuleOptions};
 use crate::rules;
 
@@ -77,11 +78,31 @@ pub fn rules_for(selector: &str) -> Vec<&'static dyn Rule> {
         .collect()
 }
 
+/// Every rule's metadata, both kinds: the Dockerfile rules in id order, then
+/// the Compose rules (`DF5xx`) in id order. `dfix rules`, `explain` and
+/// SARIF list this.
+pub fn all_metas() -> Vec<&'static RuleMeta> {
+    let mut all: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
+    all.extend(compose::rules::ALL.iter().map(|r| r.meta()));
+    all.sort_by_key(|m| m.id);
+    all
+}
+
+/// The metadata of every rule (both kinds) a selector names, in id order.
+pub fn metas_for(selector: &str) -> Vec<&'static RuleMeta> {
+    all_metas()
+        .into_iter()
+        .filter(|m| selects(selector, m))
+        .collect()
+}
+
 /// How the rules run for one file.
 #[derive(Clone)]
 pub struct Settings {
     /// The rules that run, in registry order.
     pub rules: Vec<&'static dyn Rule>,
+    /// The Compose rules that run, in registry order.
+    pub compose_rules: Vec<&'static dyn ComposeRule>,
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
     /// Do not use the network (passed through to the application's look-ups).
@@ -100,6 +121,7 @@ impl Default for Settings {
                 .copied()
                 .filter(|r| !rules::is_opt_in(r.meta().id))
                 .collect(),
+            compose_rules: compose::rules::ALL.to_vec(),
             unsafe_fixes: false,
             offline: false,
             rule_options: HashMap::new(),
@@ -113,6 +135,14 @@ impl std::fmt::Debug for Settings {
             .field(
                 "rules",
                 &self.rules.iter().map(|r| r.meta().id).collect::<Vec<_>>(),
+            )
+            .field(
+                "compose_rules",
+                &self
+                    .compose_rules
+                    .iter()
+                    .map(|r| r.meta().id)
+                    .collect::<Vec<_>>(),
             )
             .field("unsafe_fixes", &self.unsafe_fixes)
             .field("offline", &self.offline)
@@ -133,7 +163,7 @@ impl Settings {
         ignore: &[String],
     ) -> Result<Settings, SettingsError> {
         for s in select.iter().chain(ignore) {
-            if rules_for(s).is_empty() {
+            if metas_for(s).is_empty() {
                 return Err(SettingsError::UnknownSelector(s.clone()));
             }
         }
@@ -153,6 +183,12 @@ impl Settings {
             })
             .filter(|r| !ignore.iter().any(|s| selects(s, r.meta())))
             .collect();
+        self.compose_rules = compose::rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, r.meta())))
+            .filter(|r| !ignore.iter().any(|s| selects(s, r.meta())))
+            .collect();
         Ok(self)
     }
 
@@ -163,13 +199,12 @@ impl Settings {
         rule: &str,
         options: RuleOptions,
     ) -> Result<Settings, SettingsError> {
-        let Some(found) = rules::ALL
-            .iter()
-            .find(|r| r.meta().name == rule || r.meta().id.eq_ignore_ascii_case(rule))
+        let Some(meta) = all_metas()
+            .into_iter()
+            .find(|m| m.name == rule || m.id.eq_ignore_ascii_case(rule))
         else {
             return Err(SettingsError::UnknownRule(rule.to_string()));
         };
-        let meta = found.meta();
         for (key, value) in &options {
             let Some(decl) = meta.option(key) else {
                 return Err(SettingsError::UnknownOption {
@@ -210,6 +245,7 @@ impl Settings {
     /// True when the rule with this id runs.
     pub fn is_enabled(&self, id: &str) -> bool {
         self.rules.iter().any(|r| r.meta().id == id)
+            || self.compose_rules.iter().any(|r| r.meta().id == id)
     }
 }
 

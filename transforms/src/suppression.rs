@@ -30,14 +30,14 @@ pub struct Suppressions {
     scoped: Vec<(RangeInclusive<usize>, Vec<String>)>,
 }
 
-enum Scope {
+pub(crate) enum Scope {
     Next,
     Stage,
     File,
 }
 
 /// Reads one comment's text (after `#`, trimmed) as a pragma.
-fn parse_pragma(text: &str) -> Option<(Scope, Vec<String>)> {
+pub(crate) fn parse_pragma(text: &str) -> Option<(Scope, Vec<String>)> {
     let lower = text.to_ascii_lowercase();
     let (scope, rest) = if let Some(rest) = lower.strip_prefix("dfix:") {
         let rest = rest.trim_start();
@@ -85,7 +85,7 @@ fn is_buildkit_name(alias: &str) -> bool {
         && alias.chars().any(|c| c.is_ascii_lowercase())
 }
 
-fn code_matches(code: &str, meta: &RuleMeta) -> bool {
+pub(crate) fn code_matches(code: &str, meta: &RuleMeta) -> bool {
     code.eq_ignore_ascii_case("ALL") || meta.is_named(code)
 }
 

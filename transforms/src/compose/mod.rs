@@ -1,0 +1,245 @@
+//! Compose files, the second file kind: the [`ComposeRule`] trait, the
+//! [`ComposeContext`] a rule sees, and the check and fix loop.
+//!
+//! The loop is the Dockerfile engine's ([`crate::engine`]): the same fix
+//! picking (`pick_fixes`), applicability, round limit and errors. What
+//! differs is the model and the check after each round: the new text must
+//! parse as YAML, still be a Compose file, and have the same services in the
+//! same order (the model must agree with the old one plus the edit).
+//!
+//! Submodules: [`data`] (image facts), [`style`] (indentation, sequence
+//! style, line ending), [`edits`] (byte-exact insertions and deletions),
+//! [`guards`] (what a fix must not touch), [`suppression`] (`# dfix:
+//! ignore=`), [`rules`] (one rule per file, `DF5xx`).
+
+pub mod data;
+pub mod edits;
+pub mod guards;
+pub mod rules;
+pub mod style;
+pub mod suppression;
+
+use std::sync::Arc;
+
+use dfix_grammar::compose::ComposeFile;
+use dfix_grammar::ParseError;
+
+use crate::diagnostic::Diagnostic;
+use crate::edit::{apply_edits, Edit};
+use crate::engine::{pick_fixes, rule_ids, Applied, FixError, MAX_ROUNDS};
+use crate::rule::{Facts, OptionValue, RuleMeta, RuleOptions};
+use crate::settings::Settings;
+
+pub use data::ComposeData;
+pub use style::YamlStyle;
+
+/// A Compose rule: static metadata and a check over a [`ComposeContext`].
+/// Implementations are unit structs listed once in [`rules::ALL`].
+pub trait ComposeRule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Finds problems in `ctx.file`; fixes are attached to the findings.
+    fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic>;
+}
+
+/// Everything a Compose rule sees while checking one file.
+pub struct ComposeContext<'a> {
+    /// The parsed file.
+    pub file: &'a ComposeFile,
+    /// The options configured for the running rule (empty when none).
+    pub options: &'a RuleOptions,
+    /// Data from the outside world (digests, override files, image data).
+    pub facts: &'a Facts,
+    /// The file's layout, for fixes that write new text.
+    pub style: &'a YamlStyle,
+}
+
+impl<'a> ComposeContext<'a> {
+    /// The image facts: the application's, else the built-in ones.
+    pub fn data(&self) -> &'a ComposeData {
+        match &self.facts.compose_data {
+            Some(d) => d,
+            None => ComposeData::builtin(),
+        }
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &'a str {
+        self.file.source()
+    }
+
+    /// A string option, or `default` when unset.
+    pub fn option_str<'b>(&'b self, key: &str, default: &'b str) -> &'b str {
+        match self.options.get(key) {
+            Some(OptionValue::Str(s)) => s,
+            _ => default,
+        }
+    }
+
+    /// True when an override file merged on top of this one (the same
+    /// folder's `compose.override.yaml`) sets `key` in service `service`:
+    /// the merged model then decides, and rules judging `key` stay silent.
+    pub fn overridden(&self, service: &str, key: &str) -> bool {
+        self.facts.compose_overrides.iter().any(|o| {
+            o.services()
+                .iter()
+                .any(|s| s.name == service && (s.get(key).is_some() || s.map().is_none()))
+        })
+    }
+}
+
+static NO_OPTIONS: std::sync::LazyLock<RuleOptions> = std::sync::LazyLock::new(RuleOptions::new);
+
+/// Runs the selected Compose rules on `file`; suppressed findings are dropped.
+/// A file with a problem ([`ComposeFile::problem`]) gets no findings.
+pub fn check_file(file: &ComposeFile, settings: &Settings, facts: &Facts) -> Vec<Diagnostic> {
+    if !file.is_ok() {
+        return Vec::new();
+    }
+    let style = YamlStyle::of(file);
+    let suppressions = suppression::ComposeSuppressions::parse(file);
+    let mut out = Vec::new();
+    for rule in &settings.compose_rules {
+        let meta = rule.meta();
+        let ctx = ComposeContext {
+            file,
+            options: settings.rule_options.get(meta.name).unwrap_or(&NO_OPTIONS),
+            facts,
+            style: &style,
+        };
+        out.extend(
+            rule.check(&ctx)
+                .into_iter()
+                .filter(|d| !suppressions.is_suppressed(file, d)),
+        );
+    }
+    out.sort_by_key(|d| d.span.start);
+    out
+}
+
+/// The result of fixing one Compose file.
+pub struct ComposeFixed {
+    /// The fixed file (its source is the output text).
+    pub file: ComposeFile,
+    /// The fixes applied, in order.
+    pub applied: Vec<Applied>,
+    /// The findings left in the fixed file.
+    pub remaining: Vec<Diagnostic>,
+    /// How many rounds applied fixes.
+    pub rounds: usize,
+}
+
+impl ComposeFixed {
+    /// The fixed text.
+    pub fn output(&self) -> &str {
+        self.file.source()
+    }
+}
+
+/// The service names, in order: what every edit must keep.
+fn service_names(file: &ComposeFile) -> Vec<String> {
+    file.services().iter().map(|s| s.name.to_string()).collect()
+}
+
+/// Fixes `source` round after round until no allowed fix is left. A file
+/// with a YAML error, or one that is not a Compose file, is refused
+/// ([`FixError::BrokeParse`] with no rules: the input's own problem).
+pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<ComposeFixed, FixError> {
+    let mut file = ComposeFile::parse(source);
+    if let Some(p) = file.problem() {
+        return Err(FixError::BrokeParse {
+            rules: Vec::new(),
+            errors: vec![p.clone()],
+        });
+    }
+    let names = service_names(&file);
+    let mut applied = Vec::new();
+    let mut rounds = 0;
+    loop {
+        let diagnostics = check_file(&file, settings, facts);
+        let taken = pick_fixes(&diagnostics, file.source(), settings.unsafe_fixes)?;
+        if taken.is_empty() {
+            return Ok(ComposeFixed {
+                file,
+                applied,
+                remaining: diagnostics,
+                rounds,
+            });
+        }
+        if rounds == MAX_ROUNDS {
+            return Err(FixError::NotConverged {
+                rules: rule_ids(&taken),
+            });
+        }
+        let edits: Vec<Edit> = taken
+            .iter()
+            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
+            .collect();
+        let text = apply_edits(file.source(), &edits).map_err(|error| FixError::InvalidEdit {
+            rule: taken[0].rule.id,
+            error,
+        })?;
+        if text == file.source() {
+            return Ok(ComposeFixed {
+                file,
+                applied,
+                remaining: diagnostics,
+                rounds,
+            });
+        }
+        let next = ComposeFile::parse(&text);
+        let mut broken: Vec<ParseError> = next.problem().cloned().into_iter().collect();
+        if broken.is_empty() && service_names(&next) != names {
+            broken.push(ParseError {
+                line: 1,
+                message: "the services changed".into(),
+            });
+        }
+        if !broken.is_empty() {
+            return Err(FixError::BrokeParse {
+                rules: rule_ids(&taken),
+                errors: broken,
+            });
+        }
+        applied.extend(taken.iter().map(|d| {
+            Applied {
+                rule: d.rule,
+                message: d
+                    .fix
+                    .as_ref()
+                    .map_or_else(|| d.message.clone(), |f| f.message.clone()),
+            }
+        }));
+        rounds += 1;
+        file = next;
+    }
+}
+
+/// Shared override files, as the application passes them in [`Facts`].
+pub type Overrides = Vec<Arc<ComposeFile>>;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_broken_and_foreign_files() {
+        let s = Settings::default();
+        let e = fix("services:\n  a: [\n", &s, &Facts::new()).err().unwrap();
+        assert!(matches!(e, FixError::BrokeParse { ref rules, .. } if rules.is_empty()));
+        assert!(fix("- 1\n", &s, &Facts::new()).is_err());
+    }
+
+    #[test]
+    fn round_trip_without_rules_is_byte_exact() {
+        let s = Settings {
+            compose_rules: Vec::new(),
+            ..Settings::default()
+        };
+        let text = "# c\r\nservices:\r\n  a:  # x\r\n    image: 'n'\r\n";
+        assert_eq!(fix(text, &s, &Facts::new()).unwrap().output(), text);
+    }
+}

@@ -1,0 +1,212 @@
+//! DF503 capabilities-not-dropped: no `cap_drop: [ALL]`.
+
+use dfix_grammar::compose::Service;
+
+use super::{editable, image, lookup, on_service, scalar_items, ComposeRule, Lookup};
+use crate::compose::edits::{append_items, insert_into_map, merge_inserts, New};
+use crate::compose::guards::{interpolated, value_guard};
+use crate::compose::ComposeContext;
+use crate::diagnostic::Diagnostic;
+use crate::edit::{Edit, Fix};
+use crate::rule::{FixAvailability, RuleMeta, Severity};
+
+const DOC: &str = r#"## What it does
+Finds services that do not drop every capability (`cap_drop: [ALL]`).
+
+## Why is this bad?
+Docker keeps 14 capabilities by default (`CHOWN`, `DAC_OVERRIDE`, `SETUID`,
+`NET_RAW` ...). Most services need none of them; each one is a tool for an
+attacker who gets code execution (docker-bench 5.4, OWASP rule #3).
+
+## Example
+```yaml
+services:
+  db:
+    image: postgres:16
+```
+
+## Fixed
+```yaml
+services:
+  db:
+    image: postgres:16
+    cap_drop:
+      - ALL
+    cap_add:
+      - CHOWN
+      - DAC_OVERRIDE
+      - FOWNER
+      - SETGID
+      - SETUID
+```
+
+## Fix safety
+Unsafe: an image whose entrypoint starts as root and chowns or switches
+users fails without the capabilities it needs. The fix is offered only
+when the service sets a non-root `user:` (nothing to add back) or the
+image has a vetted list in `data/compose.toml` (`cap_add`, added back next
+to `cap_drop`); otherwise the finding has no fix. Lists that come from an
+anchor, a merge key or `extends` are not edited.
+
+## Aliases
+KICS `ce76b7d0`, compose-lint `CL-0006`.
+
+## References
+- https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
+- docker-library/postgres #907, #1070
+- docker-bench-security 5.4; OWASP Docker Security Cheat Sheet rule #3
+"#;
+
+/// The rule's metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "DF503",
+    name: "capabilities-not-dropped",
+    aliases: &["ce76b7d0", "CL-0006"],
+    severity: Severity::Warning,
+    summary: "A service keeps Docker's default capabilities (no `cap_drop: [ALL]`)",
+    doc: DOC,
+    fix: FixAvailability::Sometimes,
+    options: &[],
+};
+
+/// True when the service's own `user:` is a non-root user.
+pub(crate) fn non_root_user(svc: &Service) -> bool {
+    let Some(u) = svc.scalar("user") else {
+        return false;
+    };
+    let name = u.split(':').next().unwrap_or(u).trim();
+    !(name.is_empty() || name == "root" || name == "0" || interpolated(u))
+}
+
+fn cap_name(s: &str) -> String {
+    let up = s.trim().to_ascii_uppercase();
+    up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
+}
+
+/// DF503.
+pub struct CapDropMissing;
+
+impl ComposeRule for CapDropMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
+        let file = ctx.file;
+        let mut out = Vec::new();
+        for svc in file.services() {
+            if ctx.overridden(svc.name, "cap_drop") {
+                continue;
+            }
+            let found = lookup(file, &svc, "cap_drop");
+            let dropped = found
+                .pair()
+                .and_then(|p| p.value.as_ref())
+                .map(scalar_items)
+                .unwrap_or_default();
+            if matches!(found, Lookup::Unknown)
+                || dropped.iter().any(|(_, v, _)| cap_name(v) == "ALL")
+            {
+                continue;
+            }
+            let message = format!("service `{}` does not drop all capabilities", svc.name);
+            let d = on_service(&META, &svc, message);
+            let vetted = image(&svc)
+                .and_then(|i| ctx.data().image(i))
+                .and_then(|f| f.cap_add.clone());
+            let keep: Option<Vec<String>> = if non_root_user(&svc) {
+                Some(Vec::new())
+            } else {
+                vetted
+            };
+            let Some(keep) = keep.filter(|_| editable(file, &svc)) else {
+                out.push(d);
+                continue;
+            };
+            let map = svc.map().expect("editable");
+            let mut edits: Vec<Edit> = Vec::new();
+            let mut new_keys: Vec<(String, New)> = Vec::new();
+            match found {
+                Lookup::Absent => new_keys.push(("cap_drop".into(), New::List(vec!["ALL".into()]))),
+                Lookup::Local(p) => {
+                    match p
+                        .value
+                        .as_ref()
+                        .filter(|v| value_guard(v).is_none())
+                        .and_then(|v| append_items(file, v, &["ALL".into()], ctx.style))
+                    {
+                        Some(e) => edits.push(e),
+                        None => {
+                            out.push(d);
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    out.push(d);
+                    continue;
+                }
+            }
+            let ok = match lookup(file, &svc, "cap_add") {
+                _ if keep.is_empty() => true,
+                Lookup::Absent => {
+                    new_keys.push(("cap_add".into(), New::List(keep.clone())));
+                    true
+                }
+                Lookup::Local(p) => match p.value.as_ref().filter(|v| value_guard(v).is_none()) {
+                    Some(v) => {
+                        let have: Vec<String> = scalar_items(v)
+                            .iter()
+                            .map(|(_, s, _)| cap_name(s))
+                            .collect();
+                        let missing: Vec<String> =
+                            keep.iter().filter(|c| !have.contains(c)).cloned().collect();
+                        if !missing.is_empty() {
+                            match append_items(file, v, &missing, ctx.style) {
+                                Some(e) => edits.push(e),
+                                None => {
+                                    out.push(d);
+                                    continue;
+                                }
+                            }
+                        }
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
+            if !ok {
+                out.push(d);
+                continue;
+            }
+            if !new_keys.is_empty() {
+                match insert_into_map(file, map, &new_keys, ctx.style) {
+                    Some(e) => edits.push(e),
+                    None => {
+                        out.push(d);
+                        continue;
+                    }
+                }
+            }
+            let msg = if keep.is_empty() {
+                "Add `cap_drop: [ALL]`".to_string()
+            } else {
+                format!("Add `cap_drop: [ALL]` and keep {}", keep.join(", "))
+            };
+            out.push(d.with_fix(Fix::unsafe_fix(msg, merge_inserts(edits))));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::test_support::snapshot;
+
+    #[test]
+    fn fixture() {
+        insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF503.yaml")));
+    }
+}
