@@ -6,6 +6,7 @@
 
 pub mod document;
 pub mod image_ref;
+pub mod kinds;
 pub mod logical;
 pub mod shell;
 pub mod words;

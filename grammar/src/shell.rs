@@ -21,6 +21,11 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
+/// `node.kind()` from a table (see [`crate::kinds`]).
+fn kind(node: &Node) -> &'static str {
+    crate::kinds::bash().of(*node)
+}
+
 /// One contiguous piece of shell text and where it sits in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Piece {
@@ -643,14 +648,14 @@ impl ShellScript {
         let mut cursor = root.walk();
         for child in root.children(&mut cursor) {
             if child.is_named() {
-                if matches!(child.kind(), "comment" | "ERROR") {
+                if matches!(kind(&child), "comment" | "ERROR") {
                     continue;
                 }
                 if let Some(prev) = out.last_mut() {
                     b.newline_terminator(prev, child.start_byte());
                 }
                 out.push(b.statement(child));
-            } else if let Some(op) = separator(child.kind()) {
+            } else if let Some(op) = separator(kind(&child)) {
                 let last_item = out.last_mut().and_then(|s| s.items.last_mut());
                 if let Some(item) = last_item {
                     if item.operator_after.is_none() {
@@ -695,7 +700,7 @@ fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Option<&'t str>) -> 
         let node = cursor.node();
         let descend = visit(node, parents.last().copied());
         if descend && cursor.goto_first_child() {
-            parents.push(node.kind());
+            parents.push(kind(&node));
             continue;
         }
         // Move to the next sibling, climbing up until there is one.
@@ -738,7 +743,7 @@ const STATEMENT_PARENTS: &[&str] = &[
 
 /// Whether `node` (with the given parent kind) is a simple command.
 fn is_command_node(node: Node, parent: Option<&str>) -> bool {
-    match node.kind() {
+    match kind(&node) {
         "command" | "declaration_command" | "unset_command" => true,
         "variable_assignment" | "variable_assignments" => {
             parent.is_some_and(|p| STATEMENT_PARENTS.contains(&p))
@@ -753,12 +758,12 @@ fn is_command_node(node: Node, parent: Option<&str>) -> bool {
 fn redirect_target(rs: Node) -> Option<Node> {
     let mut node = rs.child_by_field_name("body")?;
     loop {
-        node = match node.kind() {
+        node = match kind(&node) {
             "list" | "pipeline" => {
                 let mut cursor = node.walk();
                 let last = node
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
+                    .filter(|c| kind(c) != "comment")
                     .last();
                 last?
             }
@@ -780,7 +785,7 @@ fn heredoc_continuations(rs: Node) -> Vec<Node> {
     let mut out = Vec::new();
     let mut cursor = rs.walk();
     for child in rs.named_children(&mut cursor) {
-        if child.kind() != "heredoc_redirect" {
+        if kind(&child) != "heredoc_redirect" {
             continue;
         }
         let mut inner = child.walk();
@@ -788,9 +793,9 @@ fn heredoc_continuations(rs: Node) -> Vec<Node> {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| child.field_name_for_child(i));
-            let wanted = matches!(part.kind(), "&&" | "||")
+            let wanted = matches!(kind(&part), "&&" | "||")
                 || field == Some("right")
-                || (field.is_none() && part.kind() == "pipeline");
+                || (field.is_none() && kind(&part) == "pipeline");
             if wanted {
                 out.push(part);
             }
@@ -848,7 +853,7 @@ impl<'s> Builder<'s> {
             // Operator-like tokens used as arguments (`==`, `$`).
             return Some(raw.to_owned());
         }
-        match node.kind() {
+        match kind(&node) {
             "command_name" => {
                 let mut cursor = node.walk();
                 let inner = node.named_children(&mut cursor).next()?;
@@ -869,7 +874,7 @@ impl<'s> Builder<'s> {
                 let mut cursor = node.walk();
                 let only_text = node
                     .named_children(&mut cursor)
-                    .all(|c| c.kind() == "string_content");
+                    .all(|c| kind(&c) == "string_content");
                 let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
                 // A `$` that is an anonymous token inside the quotes is a
                 // literal dollar; anything else named is an expansion.
@@ -902,7 +907,7 @@ impl<'s> Builder<'s> {
                 return None;
             }
             pos = child.end_byte();
-            if child.kind() == "word" {
+            if kind(&child) == "word" {
                 unquoted.push_str(self.raw(child));
             }
             out.push_str(&self.value(child, depth + 1)?);
@@ -924,7 +929,7 @@ impl<'s> Builder<'s> {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| node.field_name_for_child(i));
-            match (field, child.kind()) {
+            match (field, kind(&child)) {
                 (Some("descriptor"), _) => fd = Some(self.raw(child).to_owned()),
                 (Some("destination"), _) => {
                     target = target.or_else(|| Some(self.word(child)));
@@ -940,7 +945,7 @@ impl<'s> Builder<'s> {
                     heredoc_body = Some(self.src.file_span(child.byte_range()));
                 }
                 // The here-string operand has no field name.
-                (None, _) if child.is_named() && node.kind() == "herestring_redirect" => {
+                (None, _) if child.is_named() && kind(&node) == "herestring_redirect" => {
                     target = target.or_else(|| Some(self.word(child)));
                 }
                 (None, _) if !child.is_named() && operator.is_empty() => {
@@ -977,13 +982,13 @@ impl<'s> Builder<'s> {
             redirects: Vec::new(),
         };
         let mut cursor = node.walk();
-        match node.kind() {
+        match kind(&node) {
             // The cursor knows each child's field as it goes;
             // `field_name_for_child(i)` walks the children again for every
             // `i`.
             "command" if cursor.goto_first_child() => loop {
                 let child = cursor.node();
-                match (cursor.field_name(), child.kind()) {
+                match (cursor.field_name(), kind(&child)) {
                     (Some("name"), _) => cmd.name = Some(self.word(child)),
                     (Some("argument"), _) => cmd.args.push(self.word(child)),
                     (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
@@ -996,7 +1001,7 @@ impl<'s> Builder<'s> {
             },
             "declaration_command" | "unset_command" => {
                 for child in node.children(&mut cursor) {
-                    if child.kind() == "comment" {
+                    if kind(&child) == "comment" {
                         continue;
                     }
                     if cmd.name.is_none() && !child.is_named() {
@@ -1027,11 +1032,11 @@ impl<'s> Builder<'s> {
         let mut out = Vec::new();
         let mut cursor = outer.walk();
         for child in outer.named_children(&mut cursor) {
-            if !child.kind().ends_with("_redirect") {
+            if !kind(&child).ends_with("_redirect") {
                 continue;
             }
             out.push(self.redirect(child));
-            if child.kind() == "heredoc_redirect" {
+            if kind(&child) == "heredoc_redirect" {
                 // `cat <<EOF >/etc/x`: the `>/etc/x` is nested in the heredoc.
                 let mut inner = child.walk();
                 for (i, grandchild) in child.children(&mut inner).enumerate() {
@@ -1071,7 +1076,7 @@ impl<'s> Builder<'s> {
         // that command's node id, outermost first.
         let mut pending: HashMap<usize, Vec<Node>> = HashMap::new();
         walk(root, |node, parent| {
-            if node.kind() == "redirected_statement" {
+            if kind(&node) == "redirected_statement" {
                 match redirect_target(node) {
                     Some(target) => pending.entry(target.id()).or_default().push(node),
                     // `>file` alone: a command with nothing but redirections.
@@ -1097,7 +1102,7 @@ impl<'s> Builder<'s> {
     fn compound(&self, node: Node) -> Compound {
         let text_span = node.byte_range();
         // tree-sitter-bash parses `(( ... ))` as a group of expressions.
-        let kind = match compound_kind(node.kind()) {
+        let kind = match compound_kind(kind(&node)) {
             CompoundKind::Group if self.raw(node).starts_with("((") => CompoundKind::Arithmetic,
             kind => kind,
         };
@@ -1150,9 +1155,9 @@ impl<'s> Builder<'s> {
                 }
                 Work::Visit(n) => n,
             };
-            match n.kind() {
+            match kind(&n) {
                 "list" | "pipeline" | "negated_command" => {
-                    if n.kind() == "negated_command" {
+                    if kind(&n) == "negated_command" {
                         toks.push(Tok::Bang(n.start_byte()));
                     }
                     let mut cursor = n.walk();
