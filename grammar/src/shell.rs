@@ -584,12 +584,55 @@ fn parse_text(text: &str) -> Option<Tree> {
     }
 }
 
+/// Trees of shell texts already parsed, shared by all threads: the same RUN
+/// text comes back in every pass of the fix loop, in every edit the language
+/// server sees, and in the variants of one image (tree-sitter-bash was a
+/// quarter of a `--check` run). A tree's offsets are shell-text offsets, so
+/// one tree serves every file the text appears in.
+struct TreeCache {
+    trees: HashMap<String, Tree>,
+    /// Bytes of text held; the cache starts over past [`TREE_CACHE_BYTES`].
+    bytes: usize,
+}
+
+/// Text bytes kept in [`TreeCache`] (a tree takes ~10-15x its text).
+const TREE_CACHE_BYTES: usize = 2 << 20;
+
+fn parse_text_cached(text: &str) -> Option<Tree> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<TreeCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| {
+        Mutex::new(TreeCache {
+            trees: HashMap::new(),
+            bytes: 0,
+        })
+    });
+    // A poisoned lock only means another thread panicked while holding
+    // it; the map itself is always consistent.
+    let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tree) = lock().trees.get(text) {
+        return Some(tree.clone());
+    }
+    // Parsed outside the lock: two threads may parse one text at once,
+    // and then the same tree is stored twice.
+    let tree = parse_text(text)?;
+    let mut held = lock();
+    if held.bytes + text.len() > TREE_CACHE_BYTES {
+        held.trees.clear();
+        held.bytes = 0;
+    }
+    if held.trees.insert(text.to_owned(), tree.clone()).is_none() {
+        held.bytes += text.len();
+    }
+    Some(tree)
+}
+
 impl ShellScript {
     /// Parse the shell text. Never panics; on syntax errors the tree holds
     /// ERROR nodes and [`ShellScript::has_errors`] is true, but statements
     /// and commands are still reported where tree-sitter recovered them.
     pub fn parse(source: ShellSource) -> ShellScript {
-        let tree = parse_text(&source.text);
+        let tree = parse_text_cached(&source.text);
         ShellScript {
             source,
             tree,
