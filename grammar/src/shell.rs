@@ -534,9 +534,13 @@ impl Statement {
 /// Parsed shell text: owns the [`ShellSource`] and the syntax tree.
 pub struct ShellScript {
     source: ShellSource,
-    /// `None` only if tree-sitter refused to parse (it never should without
-    /// a timeout or cancellation; kept optional so that we never panic).
-    tree: Option<Tree>,
+    /// The tree and the analysis of this text, shared with every script of
+    /// the same text (see [`Shared`]).
+    shared: std::sync::Arc<Shared>,
+    /// How far this script's file offsets are from `shared.source`'s when
+    /// the two lay the text out the same way (`None`: another layout, so
+    /// the analysis is this script's own).
+    shift: Option<isize>,
     /// Built once on first use: many rules read the same script.
     statements_cache: std::sync::OnceLock<Vec<Statement>>,
     commands_cache: std::sync::OnceLock<Vec<Command>>,
@@ -584,47 +588,238 @@ fn parse_text(text: &str) -> Option<Tree> {
     }
 }
 
-/// Trees of shell texts already parsed, shared by all threads: the same RUN
-/// text comes back in every pass of the fix loop, in every edit the language
-/// server sees, and in the variants of one image (tree-sitter-bash was a
-/// quarter of a `--check` run). A tree's offsets are shell-text offsets, so
-/// one tree serves every file the text appears in.
-struct TreeCache {
-    trees: HashMap<String, Tree>,
-    /// Bytes of text held; the cache starts over past [`TREE_CACHE_BYTES`].
+/// What does not depend on where a shell text sits in its Dockerfile,
+/// shared by all threads: the same RUN text comes back in every pass of the
+/// fix loop, in every edit the language server sees, and in the variants of
+/// one image. Parsing it (tree-sitter-bash was a quarter of a `--check`
+/// run) and reading its statements and commands out of the tree (another
+/// quarter) is then done once; a script at another place in the file gets
+/// a copy with its file offsets moved.
+struct Shared {
+    /// `None` only if tree-sitter refused to parse (it never should without
+    /// a timeout or cancellation; kept optional so that we never panic).
+    tree: Option<Tree>,
+    /// The source the analysis below was built with.
+    source: ShellSource,
+    statements: std::sync::OnceLock<Vec<Statement>>,
+    commands: std::sync::OnceLock<Vec<Command>>,
+}
+
+impl Shared {
+    fn statements(&self) -> &[Statement] {
+        self.statements
+            .get_or_init(|| build_statements(&self.source, self.tree.as_ref()))
+    }
+
+    fn commands(&self) -> &[Command] {
+        self.commands
+            .get_or_init(|| build_commands(&self.source, self.tree.as_ref()))
+    }
+}
+
+/// [`Shared`] analyses by text.
+struct SharedCache {
+    by_text: HashMap<String, std::sync::Arc<Shared>>,
+    /// Bytes of text held; the cache starts over past [`SHARED_CACHE_BYTES`].
     bytes: usize,
 }
 
-/// Text bytes kept in [`TreeCache`] (a tree takes ~10-15x its text).
-const TREE_CACHE_BYTES: usize = 2 << 20;
+/// Text bytes kept in [`SharedCache`] (a tree and its analysis take
+/// ~10-20x their text).
+const SHARED_CACHE_BYTES: usize = 2 << 20;
 
-fn parse_text_cached(text: &str) -> Option<Tree> {
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<TreeCache>> = OnceLock::new();
+fn shared_for(source: &ShellSource) -> std::sync::Arc<Shared> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<SharedCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| {
-        Mutex::new(TreeCache {
-            trees: HashMap::new(),
+        Mutex::new(SharedCache {
+            by_text: HashMap::new(),
             bytes: 0,
         })
     });
     // A poisoned lock only means another thread panicked while holding
     // it; the map itself is always consistent.
     let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(tree) = lock().trees.get(text) {
-        return Some(tree.clone());
+    if let Some(hit) = lock().by_text.get(&source.text) {
+        return hit.clone();
     }
     // Parsed outside the lock: two threads may parse one text at once,
-    // and then the same tree is stored twice.
-    let tree = parse_text(text)?;
+    // and then the later one is kept.
+    let shared = Arc::new(Shared {
+        tree: parse_text(&source.text),
+        source: source.clone(),
+        statements: OnceLock::new(),
+        commands: OnceLock::new(),
+    });
     let mut held = lock();
-    if held.bytes + text.len() > TREE_CACHE_BYTES {
-        held.trees.clear();
+    if held.bytes + source.text.len() > SHARED_CACHE_BYTES {
+        held.by_text.clear();
         held.bytes = 0;
     }
-    if held.trees.insert(text.to_owned(), tree.clone()).is_none() {
-        held.bytes += text.len();
+    let text = source.text.clone();
+    let len = text.len();
+    if held.by_text.insert(text, shared.clone()).is_none() {
+        held.bytes += len;
     }
-    Some(tree)
+    shared
+}
+
+/// How far `b`'s file offsets are from `a`'s when both lay the same text out
+/// the same way (same pieces, each moved by the same amount); `None` when
+/// they do not.
+fn layout_shift(a: &ShellSource, b: &ShellSource) -> Option<isize> {
+    let offset = |from: usize, to: usize| {
+        isize::try_from(to)
+            .ok()?
+            .checked_sub(isize::try_from(from).ok()?)
+    };
+    let shift = offset(a.anchor, b.anchor)?;
+    let same = a.text == b.text
+        && a.pieces.len() == b.pieces.len()
+        && a.pieces.iter().zip(&b.pieces).all(|(p, q)| {
+            p.text_start == q.text_start
+                && p.len == q.len
+                && offset(p.file_start, q.file_start) == Some(shift)
+        });
+    same.then_some(shift)
+}
+
+fn build_statements(source: &ShellSource, tree: Option<&Tree>) -> Vec<Statement> {
+    let Some(tree) = tree else {
+        return Vec::new();
+    };
+    let b = Builder { src: source };
+    let root = tree.root_node();
+    let mut out: Vec<Statement> = Vec::new();
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        if child.is_named() {
+            if matches!(kind(&child), "comment" | "ERROR") {
+                continue;
+            }
+            if let Some(prev) = out.last_mut() {
+                b.newline_terminator(prev, child.start_byte());
+            }
+            out.push(b.statement(child));
+        } else if let Some(op) = separator(kind(&child)) {
+            let last_item = out.last_mut().and_then(|s| s.items.last_mut());
+            if let Some(item) = last_item {
+                if item.operator_after.is_none() {
+                    item.operator_after = Some((op, b.src.file_span(child.byte_range())));
+                }
+            }
+        }
+    }
+    if let Some(prev) = out.last_mut() {
+        b.newline_terminator(prev, source.text.len());
+    }
+    out
+}
+
+fn build_commands(source: &ShellSource, tree: Option<&Tree>) -> Vec<Command> {
+    match tree {
+        Some(tree) => Builder { src: source }.commands_in(tree.root_node()),
+        None => Vec::new(),
+    }
+}
+
+/// A file range moved by `by` bytes.
+fn moved(r: &Range<usize>, by: isize) -> Range<usize> {
+    r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by)
+}
+
+/// The same analysis for a script laid out `by` bytes further in its file:
+/// every file range moves (text ranges and text stay). Moving is a copy,
+/// several times cheaper than walking the tree again.
+trait Moved {
+    fn moved(&self, by: isize) -> Self;
+}
+
+impl Moved for Word {
+    fn moved(&self, by: isize) -> Word {
+        // Every field spelled out (here and below): a file range added to
+        // these types must be moved too, and the compiler says where.
+        Word {
+            raw: self.raw.clone(),
+            value: self.value.clone(),
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            contiguous: self.contiguous,
+        }
+    }
+}
+
+impl Moved for Redirect {
+    fn moved(&self, by: isize) -> Redirect {
+        Redirect {
+            raw: self.raw.clone(),
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            fd: self.fd.clone(),
+            operator: self.operator.clone(),
+            target: self.target.as_ref().map(|w| w.moved(by)),
+            heredoc_body: self.heredoc_body.as_ref().map(|r| moved(r, by)),
+        }
+    }
+}
+
+impl Moved for Command {
+    fn moved(&self, by: isize) -> Command {
+        Command {
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            name: self.name.as_ref().map(|w| w.moved(by)),
+            args: self.args.iter().map(|w| w.moved(by)).collect(),
+            assignments: self.assignments.iter().map(|w| w.moved(by)).collect(),
+            redirects: self.redirects.iter().map(|r| r.moved(by)).collect(),
+        }
+    }
+}
+
+impl Moved for Compound {
+    fn moved(&self, by: isize) -> Compound {
+        Compound {
+            kind: self.kind,
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            commands: self.commands.iter().map(|c| c.moved(by)).collect(),
+            redirects: self.redirects.iter().map(|r| r.moved(by)).collect(),
+        }
+    }
+}
+
+impl Moved for PipelineElement {
+    fn moved(&self, by: isize) -> PipelineElement {
+        match self {
+            PipelineElement::Command(c) => PipelineElement::Command(c.moved(by)),
+            PipelineElement::Compound(c) => PipelineElement::Compound(c.moved(by)),
+        }
+    }
+}
+
+impl Moved for Statement {
+    fn moved(&self, by: isize) -> Statement {
+        Statement {
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|item| ListItem {
+                    pipeline: Pipeline {
+                        span: moved(&item.pipeline.span, by),
+                        text_span: item.pipeline.text_span.clone(),
+                        negated: item.pipeline.negated,
+                        elements: item.pipeline.elements.iter().map(|e| e.moved(by)).collect(),
+                    },
+                    operator_after: item
+                        .operator_after
+                        .as_ref()
+                        .map(|(op, r)| (*op, moved(r, by))),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl ShellScript {
@@ -632,10 +827,12 @@ impl ShellScript {
     /// ERROR nodes and [`ShellScript::has_errors`] is true, but statements
     /// and commands are still reported where tree-sitter recovered them.
     pub fn parse(source: ShellSource) -> ShellScript {
-        let tree = parse_text_cached(&source.text);
+        let shared = shared_for(&source);
+        let shift = layout_shift(&shared.source, &source);
         ShellScript {
             source,
-            tree,
+            shared,
+            shift,
             statements_cache: std::sync::OnceLock::new(),
             commands_cache: std::sync::OnceLock::new(),
         }
@@ -650,18 +847,18 @@ impl ShellScript {
     /// Its byte offsets are shell-text offsets; map them with
     /// [`ShellScript::source`].
     pub fn tree(&self) -> Option<&Tree> {
-        self.tree.as_ref()
+        self.shared.tree.as_ref()
     }
 
     /// Whether the text has syntax errors (rules should not edit it then).
     pub fn has_errors(&self) -> bool {
-        self.tree.as_ref().is_none_or(|t| t.root_node().has_error())
+        self.tree().is_none_or(|t| t.root_node().has_error())
     }
 
     /// File spans of the syntax errors (ERROR nodes and missing tokens).
     pub fn error_spans(&self) -> Vec<Range<usize>> {
         let mut out = Vec::new();
-        if let Some(tree) = &self.tree {
+        if let Some(tree) = self.tree() {
             walk(tree.root_node(), |node, _| {
                 if node.is_error() || node.is_missing() {
                     out.push(self.source.file_span(node.byte_range()));
@@ -677,50 +874,34 @@ impl ShellScript {
     /// joined by `&&`/`||`; statements are separated by `;`, `&` or a
     /// newline. Comments and ERROR nodes at the top level are skipped.
     pub fn statements(&self) -> &[Statement] {
-        self.statements_cache
-            .get_or_init(|| self.build_statements())
-    }
-
-    fn build_statements(&self) -> Vec<Statement> {
-        let Some(tree) = &self.tree else {
-            return Vec::new();
-        };
-        let b = Builder { src: &self.source };
-        let root = tree.root_node();
-        let mut out: Vec<Statement> = Vec::new();
-        let mut cursor = root.walk();
-        for child in root.children(&mut cursor) {
-            if child.is_named() {
-                if matches!(kind(&child), "comment" | "ERROR") {
-                    continue;
-                }
-                if let Some(prev) = out.last_mut() {
-                    b.newline_terminator(prev, child.start_byte());
-                }
-                out.push(b.statement(child));
-            } else if let Some(op) = separator(kind(&child)) {
-                let last_item = out.last_mut().and_then(|s| s.items.last_mut());
-                if let Some(item) = last_item {
-                    if item.operator_after.is_none() {
-                        item.operator_after = Some((op, b.src.file_span(child.byte_range())));
-                    }
-                }
-            }
+        match self.shift {
+            Some(0) => self.shared.statements(),
+            Some(by) => self.statements_cache.get_or_init(|| {
+                self.shared
+                    .statements()
+                    .iter()
+                    .map(|s| s.moved(by))
+                    .collect()
+            }),
+            None => self
+                .statements_cache
+                .get_or_init(|| build_statements(&self.source, self.tree())),
         }
-        if let Some(prev) = out.last_mut() {
-            b.newline_terminator(prev, self.source.text.len());
-        }
-        out
     }
 
     /// Every simple command anywhere (inside subshells, `if`/`for` bodies,
     /// `$( )`, including commands tree-sitter recovered inside ERROR nodes),
     /// in source order.
     pub fn commands(&self) -> &[Command] {
-        self.commands_cache.get_or_init(|| match &self.tree {
-            Some(tree) => Builder { src: &self.source }.commands_in(tree.root_node()),
-            None => Vec::new(),
-        })
+        match self.shift {
+            Some(0) => self.shared.commands(),
+            Some(by) => self
+                .commands_cache
+                .get_or_init(|| self.shared.commands().iter().map(|c| c.moved(by)).collect()),
+            None => self
+                .commands_cache
+                .get_or_init(|| build_commands(&self.source, self.tree())),
+        }
     }
 }
 
@@ -1861,6 +2042,39 @@ mod tests {
     const DOCKERFILE: &str = "FROM debian:12\n\
 RUN apt-get update \\\n    # tools we need at build time\n    && apt-get inst\\\nall -y \\\n  curl \\\n\n    && rm -rf /var/lib/apt/lists/*\n\
 CMD [\"sh\"]\n";
+
+    /// A script whose text was analysed before, at another place or with
+    /// another layout, gets exactly what a fresh analysis of it gives.
+    #[test]
+    fn shared_analysis_equals_a_fresh_one() {
+        let text = "apt-get update && (cd /x; make >/log 2>&1) | tee y <<EOF && z\nbody\nEOF\necho \"$(id -u)\" 'q' ; f=1 g";
+        let fresh = |source: &ShellSource| {
+            let tree = parse_text(&source.text);
+            (
+                build_statements(source, tree.as_ref()),
+                build_commands(source, tree.as_ref()),
+            )
+        };
+        let file = format!("RUN {text}\n# pad\nRUN {text}\n");
+        let second = file.rfind("RUN ").unwrap() + 4;
+        let split = 20;
+        for source in [
+            ShellSource::from_text(text, 4),
+            ShellSource::from_text(text, second),
+            // Another layout of the same text: two pieces.
+            ShellSource::from_ranges(
+                &file,
+                &[second..second + split, second + split..second + text.len()],
+            ),
+            ShellSource::from_ranges(&file, &[4..4 + split, 4 + split..4 + text.len()]),
+        ] {
+            let script = ShellScript::parse(source.clone());
+            let (statements, commands) = fresh(&source);
+            assert!(!commands.is_empty());
+            assert_eq!(script.statements(), &statements[..]);
+            assert_eq!(script.commands(), &commands[..]);
+        }
+    }
 
     #[test]
     fn pieces_map_back_to_file() {
