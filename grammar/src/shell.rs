@@ -617,16 +617,31 @@ impl Shared {
     }
 }
 
-/// [`Shared`] analyses by text.
+/// [`Shared`] analyses by text. The map holds them weakly: an analysis
+/// lives as long as a document uses it (every file of a `--check` run stays
+/// parsed to the end), plus the last [`RECENT`] looked up, which carry a
+/// text from one pass of the fix loop, or one edit in the language server,
+/// to the next. Memory then stays what the documents take.
 struct SharedCache {
-    by_text: HashMap<String, std::sync::Arc<Shared>>,
-    /// Bytes of text held; the cache starts over past [`SHARED_CACHE_BYTES`].
-    bytes: usize,
+    by_text: HashMap<String, std::sync::Weak<Shared>>,
+    recent: std::collections::VecDeque<std::sync::Arc<Shared>>,
 }
 
-/// Text bytes kept in [`SharedCache`] (a tree and its analysis take
-/// ~10-20x their text).
-const SHARED_CACHE_BYTES: usize = 2 << 20;
+/// Analyses kept alive after their documents are gone (a RUN's is some
+/// kilobytes; a long Dockerfile has a few hundred RUNs).
+const RECENT: usize = 256;
+
+/// Entries in [`SharedCache::by_text`] past which the dead ones go.
+const PRUNE_AT: usize = 4 * RECENT;
+
+impl SharedCache {
+    fn keep(&mut self, shared: &std::sync::Arc<Shared>) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(shared.clone());
+    }
+}
 
 fn shared_for(source: &ShellSource) -> std::sync::Arc<Shared> {
     use std::sync::{Arc, Mutex, OnceLock};
@@ -634,14 +649,22 @@ fn shared_for(source: &ShellSource) -> std::sync::Arc<Shared> {
     let cache = CACHE.get_or_init(|| {
         Mutex::new(SharedCache {
             by_text: HashMap::new(),
-            bytes: 0,
+            recent: std::collections::VecDeque::with_capacity(RECENT),
         })
     });
     // A poisoned lock only means another thread panicked while holding
     // it; the map itself is always consistent.
     let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(hit) = lock().by_text.get(&source.text) {
-        return hit.clone();
+    {
+        let mut held = lock();
+        if let Some(hit) = held
+            .by_text
+            .get(&source.text)
+            .and_then(std::sync::Weak::upgrade)
+        {
+            held.keep(&hit);
+            return hit;
+        }
     }
     // Parsed outside the lock: two threads may parse one text at once,
     // and then the later one is kept.
@@ -652,15 +675,12 @@ fn shared_for(source: &ShellSource) -> std::sync::Arc<Shared> {
         commands: OnceLock::new(),
     });
     let mut held = lock();
-    if held.bytes + source.text.len() > SHARED_CACHE_BYTES {
-        held.by_text.clear();
-        held.bytes = 0;
+    if held.by_text.len() >= PRUNE_AT {
+        held.by_text.retain(|_, w| w.strong_count() > 0);
     }
-    let text = source.text.clone();
-    let len = text.len();
-    if held.by_text.insert(text, shared.clone()).is_none() {
-        held.bytes += len;
-    }
+    held.by_text
+        .insert(source.text.clone(), Arc::downgrade(&shared));
+    held.keep(&shared);
     shared
 }
 
