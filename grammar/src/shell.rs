@@ -289,7 +289,14 @@ impl Command {
         let Some(value) = self.name.as_ref().and_then(|w| w.value.as_deref()) else {
             return false;
         };
-        value == n || value.rsplit('/').next() == Some(n)
+        // The text after the last `/` is `n`; spelled out with `ends_with`
+        // because rules ask this of every command for many names, and
+        // most answers are a quick no on the last byte.
+        value == n
+            || (value.len() > n.len()
+                && value.ends_with(n)
+                && value.as_bytes()[value.len() - n.len() - 1] == b'/'
+                && !n.contains('/'))
     }
 
     /// The command name's static value, if any.
@@ -2093,6 +2100,33 @@ CMD [\"sh\"]\n";
             assert!(!commands.is_empty());
             assert_eq!(script.statements(), &statements[..]);
             assert_eq!(script.commands(), &commands[..]);
+        }
+    }
+
+    #[test]
+    fn name_is_matches_the_last_path_element() {
+        let names = [
+            "apt-get",
+            "/usr/bin/apt-get",
+            "x/apt-get",
+            "/apt-get",
+            "apt-get/",
+            "aapt-get",
+            "usr/bin/apt",
+            "a/b",
+            "/",
+            "",
+            "//apt-get",
+            "bin/apt-get/x",
+        ];
+        let wanted = ["apt-get", "apt", "a/b", "b", "", "/", "x"];
+        for name in names {
+            let script = ShellScript::parse(ShellSource::from_text(&format!("'{name}' y"), 0));
+            let cmd = &script.commands()[0];
+            for n in wanted {
+                let expected = name == n || name.rsplit('/').next() == Some(n);
+                assert_eq!(cmd.name_is(n), expected, "{name:?} is {n:?}");
+            }
         }
     }
 
