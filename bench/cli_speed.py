@@ -8,7 +8,13 @@
    of the same files: files per second and peak RSS (median of N rounds);
 3. the editor round trip: `dfix - --stdin-filename Dockerfile` on a typical
    40-line Dockerfile (bench/typical.Dockerfile), process start included,
-   median of 200 runs.
+   median of 200 runs;
+4. the language server (`dfix server` over its stdio, as an editor drives
+   it): on a 300-line Dockerfile, for each of 1,000 edits, the time from a
+   full-text `didChange` to its `publishDiagnostics`, and the time of the
+   `source.fixAll.dfix` code action right after; p50 and p99 (the same
+   document and edits as `cargo bench --bench server`, which measures in
+   process, without the pipes and JSON framing).
 
 Each figure is compared with the committed baseline (bench/baseline.json,
 measured on the same kind of machine); a figure more than 10% worse is
@@ -17,6 +23,8 @@ flagged. `--write-baseline` records this run as the new baseline.
 usage: bench/cli_speed.py DFIX_BINARY CORPUS_DIR [ROUNDS] [--write-baseline]
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+SERVER_EDITS = 1000
 
 BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")
 
@@ -42,6 +50,103 @@ def median_time(cmd, rounds, setup=None):
         times.append(time.perf_counter() - t0)
         rss = max(rss, usage.ru_maxrss)
     return statistics.median(times), rss
+
+
+def server_dockerfile(edit):
+    """The 300-line Dockerfile of benches/server.rs, with edit number `edit`."""
+    out = "# syntax=docker/dockerfile:1\nARG BASE=debian:12\n"
+    stage = 0
+    while len(out.splitlines()) < 290:
+        stage += 1
+        out += f"\nfrom $BASE AS stage{stage}\n"
+        out += f"ENV APP_HOME /srv/app{stage}\nWORKDIR /srv/app{stage}\n"
+        out += "RUN apt-get update\n"
+        out += "RUN apt-get install curl ca-certificates \\\n    git \\\n    make\n"
+        out += f"ADD src{stage}.py /srv/app{stage}/\n"
+        out += "RUN pip install flask requests\n"
+        for i in range(8):
+            out += f"# step {i} of stage {stage}\nRUN echo {i} > /tmp/f{i}\n"
+        out += f"COPY --from=stage{max(stage, 2) - 1} /etc/hostname /tmp/h\n"
+    out += f'LABEL revision="{edit}"\nUSER root\nCMD python3 app.py --port {edit}\n'
+    return out
+
+
+class Lsp:
+    """A minimal LSP client over a child's stdio."""
+
+    def __init__(self, cmd, cwd):
+        self.p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+
+    def send(self, msg):
+        body = json.dumps(msg).encode()
+        self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.p.stdin.flush()
+
+    def recv(self):
+        length = 0
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise RuntimeError("the server closed its output")
+            if line in (b"\r\n", b"\n"):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        return json.loads(self.p.stdout.read(length))
+
+    def wait_for(self, pred):
+        while True:
+            m = self.recv()
+            if pred(m):
+                return m
+
+    def request(self, id, method, params):
+        self.send({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+        return self.wait_for(lambda m: m.get("id") == id and "method" not in m)
+
+    def notify(self, method, params):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+
+def server_latency(dfix):
+    """p50 and p99 (ms) of didChange -> publishDiagnostics and of fix-all."""
+    work = tempfile.mkdtemp(prefix="dfix-server-bench-")
+    uri = "file://" + os.path.join(work, "Dockerfile")
+    lsp = Lsp([dfix, "server"], work)
+    lsp.request(0, "initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    lsp.notify("initialized", {})
+    lsp.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "dockerfile", "version": 0, "text": server_dockerfile(0)}})
+    is_diag = lambda v: lambda m: (m.get("method") == "textDocument/publishDiagnostics"
+                                   and m["params"].get("version") == v)
+    lsp.wait_for(is_diag(0))
+    change, fix_all = [], []
+    for i in range(1, SERVER_EDITS + 1):
+        text = server_dockerfile(i)
+        t0 = time.perf_counter()
+        lsp.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": i},
+                                              "contentChanges": [{"text": text}]})
+        lsp.wait_for(is_diag(i))
+        change.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        reply = lsp.request(i, "textDocument/codeAction", {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll.dfix"]}})
+        fix_all.append(time.perf_counter() - t0)
+        assert len(reply.get("result") or []) == 1, reply
+    lsp.request(SERVER_EDITS + 1, "shutdown", None)
+    lsp.notify("exit", None)
+    lsp.p.wait(timeout=10)
+    shutil.rmtree(work, ignore_errors=True)
+
+    def pct(times, p):
+        times = sorted(times)
+        return times[round((len(times) - 1) * p)] * 1000
+    return {"server_change_p50_ms": pct(change, 0.5), "server_change_p99_ms": pct(change, 0.99),
+            "server_fix_all_p50_ms": pct(fix_all, 0.5), "server_fix_all_p99_ms": pct(fix_all, 0.99)}
 
 
 def main():
@@ -91,6 +196,14 @@ def main():
     now["editor_round_trip_ms"] = statistics.median(times) * 1000
     print(f"editor round trip (dfix - < {len(text.splitlines())}-line file, process start included): "
           f"median {statistics.median(times) * 1000:.2f} ms, p90 {sorted(times)[179] * 1000:.2f} ms")
+
+    lat = server_latency(dfix)
+    now.update(lat)
+    print(f"language server, 300-line file, {SERVER_EDITS} edits over stdio: "
+          f"didChange -> diagnostics p50 {lat['server_change_p50_ms']:.2f} ms, "
+          f"p99 {lat['server_change_p99_ms']:.2f} ms; "
+          f"fix-all p50 {lat['server_fix_all_p50_ms']:.2f} ms, "
+          f"p99 {lat['server_fix_all_p99_ms']:.2f} ms")
 
     # Higher is better for rates and ratios, lower for times and memory.
     higher = {"check_ratio_vs_hadolint", "fix_files_per_s"}

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use dfix_transforms::context::BuildContext;
 use dfix_transforms::Facts;
@@ -35,30 +36,35 @@ pub fn facts_for(dockerfile: &Path) -> Facts {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    if let Some(ctx) = cached_context(dir) {
-        facts.context_files = Some(ctx.files.clone());
+    if let Some((ctx, files)) = cached_context(dir) {
+        facts.context_files = Some(files);
         facts.context = Some(ctx);
     }
     facts
 }
 
+/// A folder's context and its file list, shared by every Dockerfile in it.
+type Shared = (Arc<BuildContext>, Arc<BTreeSet<String>>);
+
 /// Many Dockerfiles can share a folder: it is listed once per run.
-fn cached_context(dir: &Path) -> Option<BuildContext> {
+fn cached_context(dir: &Path) -> Option<Shared> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<std::path::PathBuf, Option<BuildContext>>>> =
-        OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<std::path::PathBuf, Option<Shared>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let key = dir.to_path_buf();
     if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return hit.clone();
     }
-    let ctx = read_context(dir);
+    let shared = read_context(dir).map(|ctx| {
+        let files = Arc::new(ctx.files.clone());
+        (Arc::new(ctx), files)
+    });
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(key, ctx.clone());
-    ctx
+        .insert(key, shared.clone());
+    shared
 }
 
 /// Reads the build context at `dir`.

@@ -166,15 +166,16 @@ pub fn process_one(
         let doc = Document::parse(text);
         let (mut facts, resolver) = gather_facts(&[&doc], &[&settings], &[&config]);
         with_user_data(&mut facts, &config);
+        let lookup_failed = lookups_failed(&facts);
         let mut outcome = process_text(
             &shown,
             &doc,
             &settings,
-            &facts,
+            facts,
             resolver.as_ref(),
             options.mode,
         );
-        outcome.lookup_failed = lookups_failed(&facts);
+        outcome.lookup_failed = lookup_failed;
         outcome
     }))
     .unwrap_or_else(|_| {
@@ -221,14 +222,17 @@ fn fix_with_lookups(
 }
 
 /// Checks or fixes one parsed text with its `facts` (digests, its config's
-/// user data; the per-file build context is added here). `shown` names the file
+/// user data; the per-file build context is added here, replacing any the
+/// caller's facts had). The facts are taken, not copied: the digests of a
+/// whole run are a big map, and copying them for every file showed in the
+/// profile. `shown` names the file
 /// in messages, and is its path for the kind and the build context. Returns
 /// the fixed text instead of writing it.
 pub fn process_text(
     shown: &str,
     doc: &Document,
     settings: &Settings,
-    facts: &Facts,
+    facts: Facts,
     resolver: Option<&registry::Resolver>,
     mode: Mode,
 ) -> Outcome {
@@ -241,7 +245,7 @@ pub fn process_text(
         // Callers route Compose files to `process_compose`; one that
         // arrives here parsed as a Dockerfile is handled all the same.
         FileKind::Compose => {
-            return process_compose(shown, &ComposeFile::parse(text), settings, facts, mode)
+            return process_compose(shown, &ComposeFile::parse(text), settings, &facts, mode)
         }
         FileKind::Dockerfile => {}
     }
@@ -258,7 +262,8 @@ pub fn process_text(
     }
     // Build-context facts (files beside the Dockerfile) only for the rule
     // that reads them: walking folders for every file costs time.
-    let mut facts_here = if settings
+    let mut facts = facts;
+    let here = if settings
         .rules
         .iter()
         .any(|r| r.meta().is_named("split-build-and-runtime"))
@@ -267,6 +272,9 @@ pub fn process_text(
     } else {
         Facts::new()
     };
+    facts.context_files = here.context_files;
+    facts.context = here.context;
+    facts.listing = None;
     // The whole context and its ignore file, only for the rules that read
     // them (a big context takes a walk).
     if settings
@@ -278,15 +286,10 @@ pub fn process_text(
             .iter()
             .any(|i| matches!(i.kind, dfix_grammar::Kind::Copy | dfix_grammar::Kind::Add))
     {
-        facts_here.listing =
+        facts.listing =
             crate::build_context::listing_for(Path::new(shown)).map(std::sync::Arc::new);
     }
-    facts_here.digests = facts.digests.clone();
-    facts_here.multistage = facts.multistage.clone();
-    facts_here.bases = facts.bases.clone();
-    facts_here.today = facts.today.clone();
-    facts_here.images = facts.images.clone();
-    let facts = &facts_here;
+    let facts = &facts;
     if mode == Mode::Check {
         let checked = engine::check_document(doc, settings, facts);
         return Outcome {

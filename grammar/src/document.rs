@@ -11,6 +11,11 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
+/// `node.kind()` from a table (see [`crate::kinds`]).
+fn node_kind(node: &Node) -> &'static str {
+    crate::kinds::dockerfile().of(*node)
+}
+
 use crate::logical::LogicalLine;
 use crate::words::{self, Word};
 
@@ -485,9 +490,9 @@ impl Document {
         // A top-level continuation line starts the next instruction early.
         let mut pending_start: Option<usize> = None;
         for node in children {
-            match node.kind() {
+            match node_kind(&node) {
                 "line_continuation" | "continuation_comment" | "empty_continuation" => {
-                    if pending_start.is_none() && node.kind() == "line_continuation" {
+                    if pending_start.is_none() && node_kind(&node) == "line_continuation" {
                         pending_start = Some(node.start_byte());
                     }
                 }
@@ -536,7 +541,7 @@ impl Document {
                 _ => {
                     self.errors.push(ParseError {
                         line: self.line_of(node.start_byte()),
-                        message: format!("cannot parse {:?}", node.kind()),
+                        message: format!("cannot parse {:?}", node_kind(&node)),
                     });
                 }
             }
@@ -585,7 +590,7 @@ impl Document {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         let keyword_node = children
             .iter()
-            .find(|c| c.kind() == "keyword")
+            .find(|c| node_kind(c) == "keyword")
             .copied()
             .unwrap_or(node);
         let keyword_span = keyword_node.byte_range();
@@ -596,10 +601,10 @@ impl Document {
         // without continuations and the comment/empty lines inside them.
         let sub_node = children
             .iter()
-            .find(|c| c.kind().ends_with("_instruction"))
+            .find(|c| node_kind(c).ends_with("_instruction"))
             .copied();
         let mut line_end = node.end_byte();
-        if let Some(h) = children.iter().find(|c| c.kind() == "heredoc") {
+        if let Some(h) = children.iter().find(|c| node_kind(c) == "heredoc") {
             line_end = h.start_byte();
         }
         if let Some(sub) = sub_node {
@@ -608,7 +613,7 @@ impl Document {
         let mut removed: Vec<Range<usize>> = Vec::new();
         let mut inner_comments = Vec::new();
         for c in &children {
-            match c.kind() {
+            match node_kind(c) {
                 "line_continuation" | "empty_continuation" => removed.push(c.byte_range()),
                 "continuation_comment" => {
                     removed.push(c.byte_range());
@@ -692,12 +697,12 @@ impl Document {
         if sub.is_none() && kind.can_contain_heredoc() && form == Form::Shell {
             let markers: Vec<Node> = children
                 .iter()
-                .filter(|c| c.kind() == "heredoc_marker")
+                .filter(|c| node_kind(c) == "heredoc_marker")
                 .copied()
                 .collect();
             let bodies: Vec<Node> = children
                 .iter()
-                .filter(|c| c.kind() == "heredoc")
+                .filter(|c| node_kind(c) == "heredoc")
                 .copied()
                 .collect();
             for (i, m) in markers.iter().enumerate() {
@@ -710,7 +715,7 @@ impl Document {
                     Some(b) => {
                         let mut bc = b.walk();
                         for part in b.named_children(&mut bc) {
-                            match part.kind() {
+                            match node_kind(&part) {
                                 "heredoc_body" => {
                                     h.body_span = part.byte_range();
                                     h.content = src[part.byte_range()].to_string();
@@ -750,10 +755,10 @@ impl Document {
             None => children
                 .iter()
                 .rev()
-                .find(|c| c.kind() != "heredoc")
+                .find(|c| node_kind(c) != "heredoc")
                 .is_some_and(|c| {
                     matches!(
-                        c.kind(),
+                        node_kind(c),
                         "line_continuation" | "continuation_comment" | "empty_continuation"
                     )
                 }),

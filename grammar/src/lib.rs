@@ -7,6 +7,7 @@
 pub mod compose;
 pub mod document;
 pub mod image_ref;
+pub mod kinds;
 pub mod logical;
 pub mod shell;
 pub mod words;

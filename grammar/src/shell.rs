@@ -21,6 +21,11 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
+/// `node.kind()` from a table (see [`crate::kinds`]).
+fn kind(node: &Node) -> &'static str {
+    crate::kinds::bash().of(*node)
+}
+
 /// One contiguous piece of shell text and where it sits in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Piece {
@@ -284,7 +289,14 @@ impl Command {
         let Some(value) = self.name.as_ref().and_then(|w| w.value.as_deref()) else {
             return false;
         };
-        value == n || value.rsplit('/').next() == Some(n)
+        // The text after the last `/` is `n`; spelled out with `ends_with`
+        // because rules ask this of every command for many names, and
+        // most answers are a quick no on the last byte.
+        value == n
+            || (value.len() > n.len()
+                && value.ends_with(n)
+                && value.as_bytes()[value.len() - n.len() - 1] == b'/'
+                && !n.contains('/'))
     }
 
     /// The command name's static value, if any.
@@ -529,9 +541,13 @@ impl Statement {
 /// Parsed shell text: owns the [`ShellSource`] and the syntax tree.
 pub struct ShellScript {
     source: ShellSource,
-    /// `None` only if tree-sitter refused to parse (it never should without
-    /// a timeout or cancellation; kept optional so that we never panic).
-    tree: Option<Tree>,
+    /// The tree and the analysis of this text, shared with every script of
+    /// the same text (see [`Shared`]).
+    shared: std::sync::Arc<Shared>,
+    /// How far this script's file offsets are from `shared.source`'s when
+    /// the two lay the text out the same way (`None`: another layout, so
+    /// the analysis is this script's own).
+    shift: Option<isize>,
     /// Built once on first use: many rules read the same script.
     statements_cache: std::sync::OnceLock<Vec<Statement>>,
     commands_cache: std::sync::OnceLock<Vec<Command>>,
@@ -579,15 +595,271 @@ fn parse_text(text: &str) -> Option<Tree> {
     }
 }
 
+/// What does not depend on where a shell text sits in its Dockerfile,
+/// shared by all threads: the same RUN text comes back in every pass of the
+/// fix loop, in every edit the language server sees, and in the variants of
+/// one image. Parsing it (tree-sitter-bash was a quarter of a `--check`
+/// run) and reading its statements and commands out of the tree (another
+/// quarter) is then done once; a script at another place in the file gets
+/// a copy with its file offsets moved.
+struct Shared {
+    /// `None` only if tree-sitter refused to parse (it never should without
+    /// a timeout or cancellation; kept optional so that we never panic).
+    tree: Option<Tree>,
+    /// The source the analysis below was built with.
+    source: ShellSource,
+    statements: std::sync::OnceLock<Vec<Statement>>,
+    commands: std::sync::OnceLock<Vec<Command>>,
+}
+
+impl Shared {
+    fn statements(&self) -> &[Statement] {
+        self.statements
+            .get_or_init(|| build_statements(&self.source, self.tree.as_ref()))
+    }
+
+    fn commands(&self) -> &[Command] {
+        self.commands
+            .get_or_init(|| build_commands(&self.source, self.tree.as_ref()))
+    }
+}
+
+/// [`Shared`] analyses by text. The map holds them weakly: an analysis
+/// lives as long as a document uses it (every file of a `--check` run stays
+/// parsed to the end), plus the last [`RECENT`] looked up, which carry a
+/// text from one pass of the fix loop, or one edit in the language server,
+/// to the next. Memory then stays what the documents take.
+struct SharedCache {
+    by_text: HashMap<String, std::sync::Weak<Shared>>,
+    recent: std::collections::VecDeque<std::sync::Arc<Shared>>,
+}
+
+/// Analyses kept alive after their documents are gone (a RUN's is some
+/// kilobytes; a long Dockerfile has a few hundred RUNs).
+const RECENT: usize = 256;
+
+/// Entries in [`SharedCache::by_text`] past which the dead ones go.
+const PRUNE_AT: usize = 4 * RECENT;
+
+impl SharedCache {
+    fn keep(&mut self, shared: &std::sync::Arc<Shared>) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(shared.clone());
+    }
+}
+
+fn shared_for(source: &ShellSource) -> std::sync::Arc<Shared> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<SharedCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| {
+        Mutex::new(SharedCache {
+            by_text: HashMap::new(),
+            recent: std::collections::VecDeque::with_capacity(RECENT),
+        })
+    });
+    // A poisoned lock only means another thread panicked while holding
+    // it; the map itself is always consistent.
+    let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+    {
+        let mut held = lock();
+        if let Some(hit) = held
+            .by_text
+            .get(&source.text)
+            .and_then(std::sync::Weak::upgrade)
+        {
+            held.keep(&hit);
+            return hit;
+        }
+    }
+    // Parsed outside the lock: two threads may parse one text at once,
+    // and then the later one is kept.
+    let shared = Arc::new(Shared {
+        tree: parse_text(&source.text),
+        source: source.clone(),
+        statements: OnceLock::new(),
+        commands: OnceLock::new(),
+    });
+    let mut held = lock();
+    if held.by_text.len() >= PRUNE_AT {
+        held.by_text.retain(|_, w| w.strong_count() > 0);
+    }
+    held.by_text
+        .insert(source.text.clone(), Arc::downgrade(&shared));
+    held.keep(&shared);
+    shared
+}
+
+/// How far `b`'s file offsets are from `a`'s when both lay the same text out
+/// the same way (same pieces, each moved by the same amount); `None` when
+/// they do not.
+fn layout_shift(a: &ShellSource, b: &ShellSource) -> Option<isize> {
+    let offset = |from: usize, to: usize| {
+        isize::try_from(to)
+            .ok()?
+            .checked_sub(isize::try_from(from).ok()?)
+    };
+    let shift = offset(a.anchor, b.anchor)?;
+    let same = a.text == b.text
+        && a.pieces.len() == b.pieces.len()
+        && a.pieces.iter().zip(&b.pieces).all(|(p, q)| {
+            p.text_start == q.text_start
+                && p.len == q.len
+                && offset(p.file_start, q.file_start) == Some(shift)
+        });
+    same.then_some(shift)
+}
+
+fn build_statements(source: &ShellSource, tree: Option<&Tree>) -> Vec<Statement> {
+    let Some(tree) = tree else {
+        return Vec::new();
+    };
+    let b = Builder { src: source };
+    let root = tree.root_node();
+    let mut out: Vec<Statement> = Vec::new();
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        if child.is_named() {
+            if matches!(kind(&child), "comment" | "ERROR") {
+                continue;
+            }
+            if let Some(prev) = out.last_mut() {
+                b.newline_terminator(prev, child.start_byte());
+            }
+            out.push(b.statement(child));
+        } else if let Some(op) = separator(kind(&child)) {
+            let last_item = out.last_mut().and_then(|s| s.items.last_mut());
+            if let Some(item) = last_item {
+                if item.operator_after.is_none() {
+                    item.operator_after = Some((op, b.src.file_span(child.byte_range())));
+                }
+            }
+        }
+    }
+    if let Some(prev) = out.last_mut() {
+        b.newline_terminator(prev, source.text.len());
+    }
+    out
+}
+
+fn build_commands(source: &ShellSource, tree: Option<&Tree>) -> Vec<Command> {
+    match tree {
+        Some(tree) => Builder { src: source }.commands_in(tree.root_node()),
+        None => Vec::new(),
+    }
+}
+
+/// A file range moved by `by` bytes.
+fn moved(r: &Range<usize>, by: isize) -> Range<usize> {
+    r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by)
+}
+
+/// The same analysis for a script laid out `by` bytes further in its file:
+/// every file range moves (text ranges and text stay). Moving is a copy,
+/// several times cheaper than walking the tree again.
+trait Moved {
+    fn moved(&self, by: isize) -> Self;
+}
+
+impl Moved for Word {
+    fn moved(&self, by: isize) -> Word {
+        // Every field spelled out (here and below): a file range added to
+        // these types must be moved too, and the compiler says where.
+        Word {
+            raw: self.raw.clone(),
+            value: self.value.clone(),
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            contiguous: self.contiguous,
+        }
+    }
+}
+
+impl Moved for Redirect {
+    fn moved(&self, by: isize) -> Redirect {
+        Redirect {
+            raw: self.raw.clone(),
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            fd: self.fd.clone(),
+            operator: self.operator.clone(),
+            target: self.target.as_ref().map(|w| w.moved(by)),
+            heredoc_body: self.heredoc_body.as_ref().map(|r| moved(r, by)),
+        }
+    }
+}
+
+impl Moved for Command {
+    fn moved(&self, by: isize) -> Command {
+        Command {
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            name: self.name.as_ref().map(|w| w.moved(by)),
+            args: self.args.iter().map(|w| w.moved(by)).collect(),
+            assignments: self.assignments.iter().map(|w| w.moved(by)).collect(),
+            redirects: self.redirects.iter().map(|r| r.moved(by)).collect(),
+        }
+    }
+}
+
+impl Moved for Compound {
+    fn moved(&self, by: isize) -> Compound {
+        Compound {
+            kind: self.kind,
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            commands: self.commands.iter().map(|c| c.moved(by)).collect(),
+            redirects: self.redirects.iter().map(|r| r.moved(by)).collect(),
+        }
+    }
+}
+
+impl Moved for PipelineElement {
+    fn moved(&self, by: isize) -> PipelineElement {
+        match self {
+            PipelineElement::Command(c) => PipelineElement::Command(c.moved(by)),
+            PipelineElement::Compound(c) => PipelineElement::Compound(c.moved(by)),
+        }
+    }
+}
+
+impl Moved for Statement {
+    fn moved(&self, by: isize) -> Statement {
+        Statement {
+            span: moved(&self.span, by),
+            text_span: self.text_span.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|item| ListItem {
+                    pipeline: Pipeline {
+                        span: moved(&item.pipeline.span, by),
+                        text_span: item.pipeline.text_span.clone(),
+                        negated: item.pipeline.negated,
+                        elements: item.pipeline.elements.iter().map(|e| e.moved(by)).collect(),
+                    },
+                    operator_after: item
+                        .operator_after
+                        .as_ref()
+                        .map(|(op, r)| (*op, moved(r, by))),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl ShellScript {
     /// Parse the shell text. Never panics; on syntax errors the tree holds
     /// ERROR nodes and [`ShellScript::has_errors`] is true, but statements
     /// and commands are still reported where tree-sitter recovered them.
     pub fn parse(source: ShellSource) -> ShellScript {
-        let tree = parse_text(&source.text);
+        let shared = shared_for(&source);
+        let shift = layout_shift(&shared.source, &source);
         ShellScript {
             source,
-            tree,
+            shared,
+            shift,
             statements_cache: std::sync::OnceLock::new(),
             commands_cache: std::sync::OnceLock::new(),
         }
@@ -602,18 +874,18 @@ impl ShellScript {
     /// Its byte offsets are shell-text offsets; map them with
     /// [`ShellScript::source`].
     pub fn tree(&self) -> Option<&Tree> {
-        self.tree.as_ref()
+        self.shared.tree.as_ref()
     }
 
     /// Whether the text has syntax errors (rules should not edit it then).
     pub fn has_errors(&self) -> bool {
-        self.tree.as_ref().is_none_or(|t| t.root_node().has_error())
+        self.tree().is_none_or(|t| t.root_node().has_error())
     }
 
     /// File spans of the syntax errors (ERROR nodes and missing tokens).
     pub fn error_spans(&self) -> Vec<Range<usize>> {
         let mut out = Vec::new();
-        if let Some(tree) = &self.tree {
+        if let Some(tree) = self.tree() {
             walk(tree.root_node(), |node, _| {
                 if node.is_error() || node.is_missing() {
                     out.push(self.source.file_span(node.byte_range()));
@@ -629,50 +901,34 @@ impl ShellScript {
     /// joined by `&&`/`||`; statements are separated by `;`, `&` or a
     /// newline. Comments and ERROR nodes at the top level are skipped.
     pub fn statements(&self) -> &[Statement] {
-        self.statements_cache
-            .get_or_init(|| self.build_statements())
-    }
-
-    fn build_statements(&self) -> Vec<Statement> {
-        let Some(tree) = &self.tree else {
-            return Vec::new();
-        };
-        let b = Builder { src: &self.source };
-        let root = tree.root_node();
-        let mut out: Vec<Statement> = Vec::new();
-        let mut cursor = root.walk();
-        for child in root.children(&mut cursor) {
-            if child.is_named() {
-                if matches!(child.kind(), "comment" | "ERROR") {
-                    continue;
-                }
-                if let Some(prev) = out.last_mut() {
-                    b.newline_terminator(prev, child.start_byte());
-                }
-                out.push(b.statement(child));
-            } else if let Some(op) = separator(child.kind()) {
-                let last_item = out.last_mut().and_then(|s| s.items.last_mut());
-                if let Some(item) = last_item {
-                    if item.operator_after.is_none() {
-                        item.operator_after = Some((op, b.src.file_span(child.byte_range())));
-                    }
-                }
-            }
+        match self.shift {
+            Some(0) => self.shared.statements(),
+            Some(by) => self.statements_cache.get_or_init(|| {
+                self.shared
+                    .statements()
+                    .iter()
+                    .map(|s| s.moved(by))
+                    .collect()
+            }),
+            None => self
+                .statements_cache
+                .get_or_init(|| build_statements(&self.source, self.tree())),
         }
-        if let Some(prev) = out.last_mut() {
-            b.newline_terminator(prev, self.source.text.len());
-        }
-        out
     }
 
     /// Every simple command anywhere (inside subshells, `if`/`for` bodies,
     /// `$( )`, including commands tree-sitter recovered inside ERROR nodes),
     /// in source order.
     pub fn commands(&self) -> &[Command] {
-        self.commands_cache.get_or_init(|| match &self.tree {
-            Some(tree) => Builder { src: &self.source }.commands_in(tree.root_node()),
-            None => Vec::new(),
-        })
+        match self.shift {
+            Some(0) => self.shared.commands(),
+            Some(by) => self
+                .commands_cache
+                .get_or_init(|| self.shared.commands().iter().map(|c| c.moved(by)).collect()),
+            None => self
+                .commands_cache
+                .get_or_init(|| build_commands(&self.source, self.tree())),
+        }
     }
 }
 
@@ -695,7 +951,7 @@ fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Option<&'t str>) -> 
         let node = cursor.node();
         let descend = visit(node, parents.last().copied());
         if descend && cursor.goto_first_child() {
-            parents.push(node.kind());
+            parents.push(kind(&node));
             continue;
         }
         // Move to the next sibling, climbing up until there is one.
@@ -738,7 +994,7 @@ const STATEMENT_PARENTS: &[&str] = &[
 
 /// Whether `node` (with the given parent kind) is a simple command.
 fn is_command_node(node: Node, parent: Option<&str>) -> bool {
-    match node.kind() {
+    match kind(&node) {
         "command" | "declaration_command" | "unset_command" => true,
         "variable_assignment" | "variable_assignments" => {
             parent.is_some_and(|p| STATEMENT_PARENTS.contains(&p))
@@ -753,12 +1009,12 @@ fn is_command_node(node: Node, parent: Option<&str>) -> bool {
 fn redirect_target(rs: Node) -> Option<Node> {
     let mut node = rs.child_by_field_name("body")?;
     loop {
-        node = match node.kind() {
+        node = match kind(&node) {
             "list" | "pipeline" => {
                 let mut cursor = node.walk();
                 let last = node
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
+                    .filter(|c| kind(c) != "comment")
                     .last();
                 last?
             }
@@ -780,7 +1036,7 @@ fn heredoc_continuations(rs: Node) -> Vec<Node> {
     let mut out = Vec::new();
     let mut cursor = rs.walk();
     for child in rs.named_children(&mut cursor) {
-        if child.kind() != "heredoc_redirect" {
+        if kind(&child) != "heredoc_redirect" {
             continue;
         }
         let mut inner = child.walk();
@@ -788,9 +1044,9 @@ fn heredoc_continuations(rs: Node) -> Vec<Node> {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| child.field_name_for_child(i));
-            let wanted = matches!(part.kind(), "&&" | "||")
+            let wanted = matches!(kind(&part), "&&" | "||")
                 || field == Some("right")
-                || (field.is_none() && part.kind() == "pipeline");
+                || (field.is_none() && kind(&part) == "pipeline");
             if wanted {
                 out.push(part);
             }
@@ -848,7 +1104,7 @@ impl<'s> Builder<'s> {
             // Operator-like tokens used as arguments (`==`, `$`).
             return Some(raw.to_owned());
         }
-        match node.kind() {
+        match kind(&node) {
             "command_name" => {
                 let mut cursor = node.walk();
                 let inner = node.named_children(&mut cursor).next()?;
@@ -869,7 +1125,7 @@ impl<'s> Builder<'s> {
                 let mut cursor = node.walk();
                 let only_text = node
                     .named_children(&mut cursor)
-                    .all(|c| c.kind() == "string_content");
+                    .all(|c| kind(&c) == "string_content");
                 let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
                 // A `$` that is an anonymous token inside the quotes is a
                 // literal dollar; anything else named is an expansion.
@@ -902,7 +1158,7 @@ impl<'s> Builder<'s> {
                 return None;
             }
             pos = child.end_byte();
-            if child.kind() == "word" {
+            if kind(&child) == "word" {
                 unquoted.push_str(self.raw(child));
             }
             out.push_str(&self.value(child, depth + 1)?);
@@ -924,7 +1180,7 @@ impl<'s> Builder<'s> {
             let field = u32::try_from(i)
                 .ok()
                 .and_then(|i| node.field_name_for_child(i));
-            match (field, child.kind()) {
+            match (field, kind(&child)) {
                 (Some("descriptor"), _) => fd = Some(self.raw(child).to_owned()),
                 (Some("destination"), _) => {
                     target = target.or_else(|| Some(self.word(child)));
@@ -940,7 +1196,7 @@ impl<'s> Builder<'s> {
                     heredoc_body = Some(self.src.file_span(child.byte_range()));
                 }
                 // The here-string operand has no field name.
-                (None, _) if child.is_named() && node.kind() == "herestring_redirect" => {
+                (None, _) if child.is_named() && kind(&node) == "herestring_redirect" => {
                     target = target.or_else(|| Some(self.word(child)));
                 }
                 (None, _) if !child.is_named() && operator.is_empty() => {
@@ -977,13 +1233,13 @@ impl<'s> Builder<'s> {
             redirects: Vec::new(),
         };
         let mut cursor = node.walk();
-        match node.kind() {
+        match kind(&node) {
             // The cursor knows each child's field as it goes;
             // `field_name_for_child(i)` walks the children again for every
             // `i`.
             "command" if cursor.goto_first_child() => loop {
                 let child = cursor.node();
-                match (cursor.field_name(), child.kind()) {
+                match (cursor.field_name(), kind(&child)) {
                     (Some("name"), _) => cmd.name = Some(self.word(child)),
                     (Some("argument"), _) => cmd.args.push(self.word(child)),
                     (Some("redirect"), _) => cmd.redirects.push(self.redirect(child)),
@@ -996,7 +1252,7 @@ impl<'s> Builder<'s> {
             },
             "declaration_command" | "unset_command" => {
                 for child in node.children(&mut cursor) {
-                    if child.kind() == "comment" {
+                    if kind(&child) == "comment" {
                         continue;
                     }
                     if cmd.name.is_none() && !child.is_named() {
@@ -1027,11 +1283,11 @@ impl<'s> Builder<'s> {
         let mut out = Vec::new();
         let mut cursor = outer.walk();
         for child in outer.named_children(&mut cursor) {
-            if !child.kind().ends_with("_redirect") {
+            if !kind(&child).ends_with("_redirect") {
                 continue;
             }
             out.push(self.redirect(child));
-            if child.kind() == "heredoc_redirect" {
+            if kind(&child) == "heredoc_redirect" {
                 // `cat <<EOF >/etc/x`: the `>/etc/x` is nested in the heredoc.
                 let mut inner = child.walk();
                 for (i, grandchild) in child.children(&mut inner).enumerate() {
@@ -1071,7 +1327,7 @@ impl<'s> Builder<'s> {
         // that command's node id, outermost first.
         let mut pending: HashMap<usize, Vec<Node>> = HashMap::new();
         walk(root, |node, parent| {
-            if node.kind() == "redirected_statement" {
+            if kind(&node) == "redirected_statement" {
                 match redirect_target(node) {
                     Some(target) => pending.entry(target.id()).or_default().push(node),
                     // `>file` alone: a command with nothing but redirections.
@@ -1097,7 +1353,7 @@ impl<'s> Builder<'s> {
     fn compound(&self, node: Node) -> Compound {
         let text_span = node.byte_range();
         // tree-sitter-bash parses `(( ... ))` as a group of expressions.
-        let kind = match compound_kind(node.kind()) {
+        let kind = match compound_kind(kind(&node)) {
             CompoundKind::Group if self.raw(node).starts_with("((") => CompoundKind::Arithmetic,
             kind => kind,
         };
@@ -1150,9 +1406,9 @@ impl<'s> Builder<'s> {
                 }
                 Work::Visit(n) => n,
             };
-            match n.kind() {
+            match kind(&n) {
                 "list" | "pipeline" | "negated_command" => {
-                    if n.kind() == "negated_command" {
+                    if kind(&n) == "negated_command" {
                         toks.push(Tok::Bang(n.start_byte()));
                     }
                     let mut cursor = n.walk();
@@ -1813,6 +2069,66 @@ mod tests {
     const DOCKERFILE: &str = "FROM debian:12\n\
 RUN apt-get update \\\n    # tools we need at build time\n    && apt-get inst\\\nall -y \\\n  curl \\\n\n    && rm -rf /var/lib/apt/lists/*\n\
 CMD [\"sh\"]\n";
+
+    /// A script whose text was analysed before, at another place or with
+    /// another layout, gets exactly what a fresh analysis of it gives.
+    #[test]
+    fn shared_analysis_equals_a_fresh_one() {
+        let text = "apt-get update && (cd /x; make >/log 2>&1) | tee y <<EOF && z\nbody\nEOF\necho \"$(id -u)\" 'q' ; f=1 g";
+        let fresh = |source: &ShellSource| {
+            let tree = parse_text(&source.text);
+            (
+                build_statements(source, tree.as_ref()),
+                build_commands(source, tree.as_ref()),
+            )
+        };
+        let file = format!("RUN {text}\n# pad\nRUN {text}\n");
+        let second = file.rfind("RUN ").unwrap() + 4;
+        let split = 20;
+        for source in [
+            ShellSource::from_text(text, 4),
+            ShellSource::from_text(text, second),
+            // Another layout of the same text: two pieces.
+            ShellSource::from_ranges(
+                &file,
+                &[second..second + split, second + split..second + text.len()],
+            ),
+            ShellSource::from_ranges(&file, &[4..4 + split, 4 + split..4 + text.len()]),
+        ] {
+            let script = ShellScript::parse(source.clone());
+            let (statements, commands) = fresh(&source);
+            assert!(!commands.is_empty());
+            assert_eq!(script.statements(), &statements[..]);
+            assert_eq!(script.commands(), &commands[..]);
+        }
+    }
+
+    #[test]
+    fn name_is_matches_the_last_path_element() {
+        let names = [
+            "apt-get",
+            "/usr/bin/apt-get",
+            "x/apt-get",
+            "/apt-get",
+            "apt-get/",
+            "aapt-get",
+            "usr/bin/apt",
+            "a/b",
+            "/",
+            "",
+            "//apt-get",
+            "bin/apt-get/x",
+        ];
+        let wanted = ["apt-get", "apt", "a/b", "b", "", "/", "x"];
+        for name in names {
+            let script = ShellScript::parse(ShellSource::from_text(&format!("'{name}' y"), 0));
+            let cmd = &script.commands()[0];
+            for n in wanted {
+                let expected = name == n || name.rsplit('/').next() == Some(n);
+                assert_eq!(cmd.name_is(n), expected, "{name:?} is {n:?}");
+            }
+        }
+    }
 
     #[test]
     fn pieces_map_back_to_file() {

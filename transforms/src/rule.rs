@@ -163,11 +163,12 @@ pub struct Facts {
     /// Digest look-ups by image reference as written in the Dockerfile.
     pub digests: HashMap<String, DigestLookup>,
     /// Files of the build context (paths relative to the context root),
-    /// when known.
-    pub context_files: Option<BTreeSet<String>>,
+    /// when known. Shared: every Dockerfile of a folder has the same ones,
+    /// and copying them per file was 5% of a `--check` run.
+    pub context_files: Option<std::sync::Arc<BTreeSet<String>>>,
     /// What the build context's manifests say (Cargo.toml, package.json,
-    /// go.mod, pom.xml), when known.
-    pub context: Option<crate::context::BuildContext>,
+    /// go.mod, pom.xml), when known; shared like `context_files`.
+    pub context: Option<std::sync::Arc<crate::context::BuildContext>>,
     /// The whole build context and its ignore file, for the
     /// `.dockerignore` rules, when known.
     pub listing: Option<std::sync::Arc<crate::context::ContextListing>>,

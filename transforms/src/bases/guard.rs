@@ -257,6 +257,14 @@ impl StageCheck<'_> {
     /// `builds`, compiling, installing language packages and copying from
     /// builders of another family block too (`family`: this stage's).
     pub fn blocks(&self, builds: bool, family: &str) -> Vec<Block> {
+        self.blocks_with(builds, family, true)
+    }
+
+    /// [`StageCheck::blocks`]; without `copies`, `COPY --from` is not
+    /// followed (no [`Block::CopiesFromBuilder`]): the check of a builder
+    /// stage only looks for compiling and installing, and following its
+    /// own copies made every stage re-check all the stages before it.
+    fn blocks_with(&self, builds: bool, family: &str, copies: bool) -> Vec<Block> {
         let doc = self.doc;
         let stage = &self.stages[self.index];
         let mut out = Vec::new();
@@ -327,7 +335,7 @@ impl StageCheck<'_> {
                         }
                     }
                 }
-                Kind::Copy | Kind::Add if builds => {
+                Kind::Copy | Kind::Add if builds && copies => {
                     if let Some(from) = ins.flag("from").and_then(|f| f.value.clone()) {
                         if let Some(why) = self.foreign_builder(&from, family) {
                             out.push(Block::CopiesFromBuilder(format!("line {line}: {why}")));
@@ -365,7 +373,7 @@ impl StageCheck<'_> {
                         lacks: &[],
                         ..*self
                     };
-                    let found = check.blocks(true, "");
+                    let found = check.blocks_with(true, "", false);
                     if let Some(b) = found
                         .iter()
                         .find(|b| matches!(b, Block::Compiles(_) | Block::InstallsPackages(_)))

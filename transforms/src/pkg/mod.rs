@@ -270,15 +270,16 @@ fn is_posix_shell(exe: &str) -> bool {
 pub fn non_posix_shell_before(doc: &Document, index: usize) -> bool {
     doc.instructions[..index.min(doc.instructions.len())]
         .iter()
-        .any(|i| {
-            i.kind == Kind::Shell
-                && match &i.form {
-                    dfix_grammar::Form::Exec(items) => {
-                        items.first().is_none_or(|e| !is_posix_shell(e))
-                    }
-                    dfix_grammar::Form::Shell => true,
-                }
-        })
+        .any(sets_non_posix_shell)
+}
+
+/// Whether `ins` is a SHELL that sets a shell other than a POSIX one.
+fn sets_non_posix_shell(ins: &Instruction) -> bool {
+    ins.kind == Kind::Shell
+        && match &ins.form {
+            dfix_grammar::Form::Exec(items) => items.first().is_none_or(|e| !is_posix_shell(e)),
+            dfix_grammar::Form::Shell => true,
+        }
 }
 
 /// The index of the stage holding instruction `index`, and the stage's
@@ -360,8 +361,13 @@ pub fn spans_lines(src: &str, range: Range<usize>) -> bool {
 /// only scripts without syntax errors.
 pub fn runs(doc: &Document) -> Vec<(usize, &Instruction, Vec<RunScript>)> {
     let mut out = Vec::new();
+    // `non_posix_shell_before` for each index in turn, in one pass: asking
+    // it for every RUN was quadratic, and many rules call `runs`.
+    let mut non_posix_before = false;
     for (i, ins) in doc.instructions.iter().enumerate() {
-        if ins.effective().kind != Kind::Run || non_posix_shell_before(doc, i) {
+        let skip = non_posix_before;
+        non_posix_before = non_posix_before || sets_non_posix_shell(ins);
+        if ins.effective().kind != Kind::Run || skip {
             continue;
         }
         let scripts: Vec<RunScript> = run_scripts_in(doc, ins)

@@ -136,7 +136,7 @@ impl Rule for SplitBuildAndRuntime {
             ctx.doc,
             recipes,
             ctx.bases(),
-            ctx.facts.context.as_ref(),
+            ctx.facts.context.as_deref(),
             ctx.style,
         );
         // A file that ends inside a continuation (`ENV A=1 \` as its last
@@ -257,7 +257,7 @@ mod tests {
             "rust_install" => ctx.cargo_bins = vec!["ingest".into()],
             _ => return facts,
         }
-        facts.context = Some(ctx);
+        facts.context = Some(std::sync::Arc::new(ctx));
         facts
     }
 

@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::{Edit, Fix};
 use crate::pkg::{
     cache_mount_covers, editable, insert_after, is_sub, later_in_lineage, removal_range,
-    run_scripts, runs,
+    run_scripts, runs, RunScript,
 };
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
@@ -116,18 +116,20 @@ fn later_reads_index(ctx: &Context, index: usize) -> bool {
     })
 }
 
-fn check_run(ctx: &Context, index: usize, ins: &Instruction, out: &mut Vec<Diagnostic>) {
+/// `scripts`: the RUN's scripts as [`runs`] gives them.
+fn check_run(
+    ctx: &Context,
+    index: usize,
+    ins: &Instruction,
+    scripts: &[RunScript],
+    out: &mut Vec<Diagnostic>,
+) {
     if cache_mount_covers(ins, "/var/cache/apk") || cache_mount_covers(ins, "/etc/apk/cache") {
         return;
     }
-    let scripts: Vec<_> = runs(ctx.doc)
-        .into_iter()
-        .find(|(i, _, _)| *i == index)
-        .map(|(_, _, s)| s)
-        .unwrap_or_default();
     let mut adds = 0;
     let mut all_no_cache = true;
-    for rs in &scripts {
+    for rs in scripts {
         for cmd in rs.commands() {
             let Some(sub) = cmd.subcommand_with(APK_VALUE_FLAGS) else {
                 continue;
@@ -159,7 +161,7 @@ fn check_run(ctx: &Context, index: usize, ins: &Instruction, out: &mut Vec<Diagn
     if reads || later_reads_index(ctx, index) {
         return;
     }
-    for rs in &scripts {
+    for rs in scripts {
         let statements = rs.statements();
         for (si, s) in statements.iter().enumerate() {
             for (ii, item) in s.items.iter().enumerate() {
@@ -195,8 +197,8 @@ impl Rule for ApkNoCache {
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (i, ins, _) in runs(ctx.doc) {
-            check_run(ctx, i, ins, &mut out);
+        for (i, ins, scripts) in runs(ctx.doc) {
+            check_run(ctx, i, ins, &scripts, &mut out);
         }
         out
     }

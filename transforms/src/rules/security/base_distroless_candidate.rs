@@ -194,7 +194,7 @@ fn candidate(
         let Some(src) = stage_named(stages, &from, s) else {
             continue;
         };
-        let a = analyse(doc, &stages[src], recipes, ctx.facts.context.as_ref());
+        let a = analyse(doc, &stages[src], recipes, ctx.facts.context.as_deref());
         let builder = root_image(stages, src).unwrap_or_default();
         let builder_ref = ImageRef::parse(&builder).ok();
         let alpine = builder.contains("alpine");
