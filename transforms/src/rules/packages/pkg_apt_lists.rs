@@ -46,6 +46,10 @@ Safe when its guards hold, and reported without a fix otherwise:
   no fix;
 - a cache or tmpfs mount covering `/var/lib/apt/lists` means the lists are
   not in the layer: nothing is reported;
+- a stage that is not the last one and that no later `FROM` builds on
+  (one only copied from with `COPY --from`, or not used at all) does not
+  put its lists in the image: nothing is reported, as in hadolint (a
+  build with `--target` on such a stage keeps them);
 - a RUN line that opens a heredoc (`cat <<EOF >/x && apt-get update`) and
   ONBUILD RUNs are not edited.
 The `separator` option chooses how the command is joined (`auto`, `&&`,
@@ -171,7 +175,37 @@ impl Rule for AptLists {
     }
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
+        let doc = ctx.doc;
+        let stages = doc.stages();
+        // Like hadolint, only the final stage and the stages a later FROM
+        // builds on keep their lists in an image; a stage that is only
+        // copied from (or not used at all) leaves them behind.
+        let kept = |ins_start: usize| {
+            let Some(k) = stages.iter().position(|st| {
+                st.instructions
+                    .clone()
+                    .any(|j| doc.instructions[j].span.contains(&ins_start))
+            }) else {
+                return true;
+            };
+            if k + 1 == stages.len() {
+                return true;
+            }
+            let st = &stages[k];
+            let mut names = vec![st.index.to_string()];
+            if let Some(n) = &st.name {
+                names.push(n.value().to_ascii_lowercase());
+            }
+            stages[k + 1..].iter().any(|t| {
+                t.base
+                    .as_ref()
+                    .is_some_and(|b| names.contains(&b.value().to_ascii_lowercase()))
+            })
+        };
         missing_cleanup_with(ctx, &META, &SPEC, update_in_later_readers)
+            .into_iter()
+            .filter(|d| kept(d.span.start))
+            .collect()
     }
 }
 
@@ -235,11 +269,15 @@ mod tests {
             );
             assert_eq!(fix_rule_with(&META, &src, None, true), src);
         }
-        // An unrelated stage does not block.
-        let src = "FROM a AS base\nRUN apt-get update && apt-get install -y x\nFROM other\nRUN apt-get install -y y\n";
+        // A stage only copied from (or unused) leaves its lists behind:
+        // nothing to report; an unrelated stage does not block the fix of
+        // one a later FROM builds on.
+        let src = "FROM a AS base\nRUN apt-get update && apt-get install -y x\nFROM other\nCOPY --from=base /x /x\nRUN apt-get install -y y\n";
+        assert!(findings(&META, src).is_empty());
+        let src = "FROM a AS base\nRUN apt-get update && apt-get install -y x\nFROM other\nRUN apt-get install -y y\nFROM base\n";
         assert_eq!(
             fix_rule(&META, src),
-            "FROM a AS base\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\nFROM other\nRUN apt-get install -y y\n"
+            "FROM a AS base\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\nFROM other\nRUN apt-get install -y y\nFROM base\n"
         );
     }
 
