@@ -95,6 +95,7 @@ pub static ALL: &[&dyn Rule] = &[
     &security::hardcoded_credential::HardcodedCredential,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
+    &security::untagged_image::UntaggedImage,
     &security::base_full_image::FullBaseImage,
     &security::base_jdk_runtime::JdkInRuntimeStage,
     &security::base_distroless_candidate::DistrolessCandidate,

@@ -11,3 +11,4 @@ pub mod nonroot_missing_user;
 pub mod secret_in_arg;
 pub mod secret_in_env;
 pub mod unpinned_image;
+pub mod untagged_image;

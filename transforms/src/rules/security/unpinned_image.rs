@@ -47,7 +47,7 @@ global `ARG` default, and digest-only references are left alone.
 - Semgrep: `dockerfile-source-not-pinned`
 
 hadolint's `DL3006` means "no tag at all", not "no digest": it is an alias
-of DF251 (`latest-tag`), so `--ignore DL3006` does not turn pinning off.
+of DF252 (`untagged-image`), so `--ignore DL3006` does not turn pinning off.
 
 ## References
 - https://docs.docker.com/reference/dockerfile/#from
