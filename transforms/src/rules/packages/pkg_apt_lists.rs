@@ -6,9 +6,9 @@ use dfix_grammar::Instruction;
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::pkg::{
-    is_apt_update, later_in_lineage, missing_cleanup_with, op_after, reads_apt_lists,
+    is_apt_update, is_sub, later_in_lineage, missing_cleanup_with, op_after, reads_apt_lists,
     removes_under, run_scripts, run_scripts_in, skip_none, MissingCleanup, ScriptKind,
-    SEPARATOR_OPTION,
+    APT_VALUE_FLAGS, SEPARATOR_OPTION,
 };
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 
@@ -44,6 +44,9 @@ Safe when its guards hold, and reported without a fix otherwise:
   lists give newer versions), hence unsafe. Where the pipeline follows
   `||`, the RUN is ONBUILD or opens a heredoc on its command line, there is
   no fix;
+- `apt-get dist-clean` (apt 2.7 and later) deletes the lists: nothing is
+  reported (hadolint only knows `rm -rf /var/lib/apt/lists/*` and
+  reports such RUNs);
 - a cache or tmpfs mount covering `/var/lib/apt/lists` means the lists are
   not in the layer: nothing is reported;
 - a stage that is not the last one and that no later `FROM` builds on
@@ -77,8 +80,11 @@ pub static META: RuleMeta = RuleMeta {
     options: &[SEPARATOR_OPTION],
 };
 
+/// `rm -rf /var/lib/apt/lists/*`, or `apt-get dist-clean` (apt 2.7+),
+/// which deletes the lists too.
 fn cleans(cmd: &Command) -> bool {
     removes_under(cmd, &["/var/lib/apt/lists"])
+        || is_sub(cmd, &["apt-get", "apt"], APT_VALUE_FLAGS, &["dist-clean"])
 }
 
 fn command(_: &Command) -> String {
@@ -228,6 +234,7 @@ mod tests {
     fn guards() {
         for keep in [
             "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
+            "RUN set -eux; apt-get update; apt-get install -y x; apt-get dist-clean\n",
             "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y x\n",
             "RUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y x\n",
             "RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update\n",
