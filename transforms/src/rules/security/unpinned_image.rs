@@ -52,7 +52,6 @@ ARG: when a stage re-declares it (its RUNs could read the digest), another
 ARG expands it, a FROM uses it in another way (`golang:${V}-alpine`) or
 with another image, the finding stays and says why.
 
-
 ## Aliases
 - Semgrep: `dockerfile-source-not-pinned`
 
