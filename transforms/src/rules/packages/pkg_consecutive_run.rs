@@ -217,7 +217,8 @@ impl Rule for ConsecutiveRun {
                 || sb.is_some_and(|v| v.iter().any(uses_manager));
             let message = "Consecutive RUN instructions: merge them into one layer";
             let d = Diagnostic::new(&META, message, ib.span.clone());
-            let planned = if all_scope || pm {
+            // Exec form and non-POSIX shells get plan()'s own reason.
+            let planned = if all_scope || pm || sa.is_none() || sb.is_none() {
                 plan(ctx, a, b, sa, sb)
             } else {
                 Err("neither RUN runs a package manager (`scope = \"all\"` merges them)")
@@ -296,6 +297,10 @@ mod tests {
             ("RUN cd /src\nRUN pip install .\n", "shell state"),
             ("RUN export A=1\nRUN apk add --no-cache x\n", "shell state"),
             ("RUN apk add --no-cache x\nRUN [\"echo\"]\n", "exec form"),
+            (
+                "SHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host a\nRUN Write-Host b\n",
+                "non-POSIX SHELL",
+            ),
             ("RUN echo a\nRUN echo b\n", "package manager"),
             ("RUN apk add --no-cache x # why\nRUN b\n", "shell comment"),
             (
