@@ -44,9 +44,10 @@ Safe when its guards hold, and reported without a fix otherwise:
   lists give newer versions), hence unsafe. Where the pipeline follows
   `||`, the RUN is ONBUILD or opens a heredoc on its command line, there is
   no fix;
-- `apt-get dist-clean` (apt 2.7 and later) deletes the lists: nothing is
-  reported (hadolint only knows `rm -rf /var/lib/apt/lists/*` and
-  reports such RUNs);
+- `apt-get distclean` (or `dist-clean`, apt 2.7 and later, as in Debian 13)
+  deletes the lists but the small Release files: nothing is
+  reported. hadolint only knows `rm -rf /var/lib/apt/lists/*` and reports
+  such RUNs (the official `python:*-trixie` images, for one);
 - a cache or tmpfs mount covering `/var/lib/apt/lists` means the lists are
   not in the layer: nothing is reported;
 - a stage that is not the last one and that no later `FROM` builds on
@@ -80,11 +81,17 @@ pub static META: RuleMeta = RuleMeta {
     options: &[SEPARATOR_OPTION],
 };
 
-/// `rm -rf /var/lib/apt/lists/*`, or `apt-get dist-clean` (apt 2.7+),
-/// which deletes the lists too.
+/// `rm -rf /var/lib/apt/lists/*`, or `apt-get distclean` (`dist-clean`,
+/// apt 2.7+), which deletes everything under the lists folder but the
+/// Release files.
 fn cleans(cmd: &Command) -> bool {
     removes_under(cmd, &["/var/lib/apt/lists"])
-        || is_sub(cmd, &["apt-get", "apt"], APT_VALUE_FLAGS, &["dist-clean"])
+        || is_sub(
+            cmd,
+            &["apt-get", "apt"],
+            APT_VALUE_FLAGS,
+            &["distclean", "dist-clean"],
+        )
 }
 
 fn command(_: &Command) -> String {
@@ -235,6 +242,7 @@ mod tests {
         for keep in [
             "RUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
             "RUN set -eux; apt-get update; apt-get install -y x; apt-get dist-clean\n",
+            "RUN apt-get update && apt-get install -y x && apt-get distclean\n",
             "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y x\n",
             "RUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y x\n",
             "RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update\n",
