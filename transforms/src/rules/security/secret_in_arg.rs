@@ -262,6 +262,22 @@ mod tests {
     }
 
     #[test]
+    fn hadolint_dl3064_cases_for_arg() {
+        for catch in [
+            "ARG AWS_ACCESS_KEY_ID\nFROM debian:bullseye\nRUN foobar\n",
+            "ARG openai_api_key\nFROM debian:bullseye\nRUN foobar\n",
+        ] {
+            assert_eq!(findings(&META, catch).len(), 1, "{catch}");
+        }
+        for keep in [
+            "FROM debian:bullseye\nRUN foobar\n",
+            "ARG foobar\nFROM debian:bullseye\nRUN foobar\n",
+        ] {
+            assert!(findings(&META, keep).is_empty(), "{keep}");
+        }
+    }
+
+    #[test]
     fn rewrites_every_later_run_of_the_stage() {
         let src = "FROM a\nRUN before\nARG GITHUB_TOKEN\nRUN gh repo clone x\nRUN --network=none make\nFROM b\nRUN other\n";
         assert_eq!(

@@ -258,6 +258,21 @@ mod tests {
     use crate::rules::test_support::{assert_fixture, findings, fix_rule_with};
 
     #[test]
+    fn hadolint_dl3064_cases_for_env() {
+        for catch in [
+            "FROM debian:bullseye\nENV AWS_ACCESS_KEY_ID=abcdefghijklmnopqrstuvwxyz\nRUN foobar\n",
+            "FROM debian:bullseye\nENV my_password=abcdefghijklmnopqrstuvwxyz\nRUN foobar\n",
+        ] {
+            assert_eq!(findings(&META, catch).len(), 1, "{catch}");
+        }
+        assert!(findings(
+            &META,
+            "FROM debian:bullseye\nENV foobar=barfoo\nRUN foobar\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn fixtures() {
         for (name, text) in [
             (
