@@ -233,3 +233,65 @@ fn pins_compose_images_through_the_cli_with_a_real_registry() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
 }
+
+#[test]
+fn pins_a_tag_through_its_arg_default_with_a_real_registry() {
+    if !support::tools_available() {
+        return;
+    }
+    let data = support::TempDir::new("pin-arg-data");
+    let registry = support::Registry::start(data.path(), support::Mode::Open);
+    let pusher = support::Pusher::new(&registry.url());
+    let golang = pusher.push_multi("library/golang", "1.22", true);
+    let other = pusher.push_single("library/golang", "1.23");
+    let host = registry.host();
+    assert_eq!(
+        pusher.get_digest("library/golang", "1.22", None),
+        golang.digest
+    );
+
+    let work = support::TempDir::new("pin-arg-work");
+    let cache = support::TempDir::new("pin-arg-cache");
+    std::fs::write(
+        work.path().join("dfix.toml"),
+        format!("select = [\"DF250\"]\n[registries.\"docker.io\"]\nmirror = \"http://{host}\"\n"),
+    )
+    .unwrap();
+    // Two FROMs read the tag; a third image's tag is read by a stage too:
+    // that one keeps its finding.
+    let original = "ARG GO_VERSION=1.22\nARG NODE=20\nFROM golang:${GO_VERSION} AS build\nRUN go build\nFROM golang:${GO_VERSION}\nFROM node:${NODE}\nARG NODE\nRUN echo $NODE\n";
+    let file = work.path().join("Dockerfile");
+    std::fs::write(&file, original).unwrap();
+    let out = dfix(work.path(), cache.path(), &["Dockerfile"], None);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        fixed,
+        original.replacen(
+            "ARG GO_VERSION=1.22\n",
+            &format!("ARG GO_VERSION=1.22@{}\n", golang.digest),
+            1
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("re-declares `ARG NODE`"), "{stdout}");
+    // What BuildKit would pull: the reference the default now makes, and
+    // with `--build-arg GO_VERSION=1.23` the other tag, which exists.
+    assert_eq!(
+        pusher.get_digest("library/golang", &golang.digest, None),
+        golang.digest
+    );
+    assert_eq!(
+        pusher.get_digest("library/golang", "1.23", None),
+        other.digest
+    );
+    // A second run changes nothing.
+    let out2 = dfix(
+        work.path(),
+        cache.path(),
+        &["--diff", "--select", "DF250", "Dockerfile"],
+        None,
+    );
+    assert!(!String::from_utf8_lossy(&out2.stdout).contains("@@"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), fixed);
+}

@@ -315,23 +315,42 @@ static bool finish_continuation(TSLexer *lexer, int *blanks) {
   return false;
 }
 
+static void push_keyword_char(char *kw, int *len, bool *overflow, int32_t c) {
+  if (*len < MAX_KEYWORD && c < 128) {
+    kw[(*len)++] = (char)lower(c);
+  } else {
+    *overflow = true;
+  }
+}
+
 static bool scan_keyword(Scanner *s, TSLexer *lexer) {
   char kw[MAX_KEYWORD + 1];
   int len = 0;
   bool overflow = false;
-  /* BuildKit's command is the first whitespace-separated word; the escape
-   * character ends it here so that `RUN\` + newline keeps its continuation. */
-  while (!at_eof(lexer) && lexer->lookahead != '\n' && !is_keyword_space(lexer->lookahead) &&
-         lexer->lookahead != s->escape) {
+  bool ended_at_escape = false;
+  /* BuildKit's command is the first whitespace-separated word, escape
+   * characters included (`t.log("\texpected:")` is one word). The escape
+   * ends it only where it is a line continuation, so that `RUN\` + newline
+   * keeps its continuation. An escape followed by blanks and more text
+   * (`x\ y`) also ends the keyword here, one byte before BuildKit's `x\`
+   * ends: telling the two apart would need the blanks in the token. Both
+   * are unknown instructions either way. */
+  while (!at_eof(lexer) && lexer->lookahead != '\n' && !is_keyword_space(lexer->lookahead)) {
     int32_t c = lexer->lookahead;
-    if (len < MAX_KEYWORD && c < 128) {
-      kw[len++] = (char)lower(c);
-    } else {
-      overflow = true;
+    if (c == s->escape) {
+      lexer->mark_end(lexer);
+      advance(lexer);
+      if (at_eof(lexer) || lexer->lookahead == '\n' || is_keyword_space(lexer->lookahead)) {
+        ended_at_escape = true;
+        break;
+      }
+      push_keyword_char(kw, &len, &overflow, c);
+      c = lexer->lookahead;
     }
+    push_keyword_char(kw, &len, &overflow, c);
     advance(lexer);
   }
-  lexer->mark_end(lexer);
+  if (!ended_at_escape) lexer->mark_end(lexer);
   if (len == 0 && !overflow) return false;
   lexer->result_symbol = (TSSymbol)classify_keyword(kw, len, overflow);
   return true;

@@ -133,3 +133,24 @@ fn open_continuation_at_end_of_file_is_known() {
         );
     }
 }
+
+#[test]
+fn escape_character_inside_a_keyword_stays_in_it() {
+    // BuildKit's command is the whole first word; only a line continuation
+    // ends it at the escape character.
+    let doc = check_round_trip("FROM a\nt.log(\"\\texpected:\")\nRUN\\\n  echo hi\n# x\n");
+    let kws: Vec<&str> = doc
+        .instructions
+        .iter()
+        .map(|i| i.keyword.as_str())
+        .collect();
+    assert_eq!(kws, ["FROM", "t.log(\"\\texpected:\")", "RUN"]);
+    assert_eq!(doc.instructions[2].words.len(), 2);
+    let doc = check_round_trip("# escape=`\nFROM a\nx`ty z\nRUN`\n  echo hi\n");
+    let kws: Vec<&str> = doc
+        .instructions
+        .iter()
+        .map(|i| i.keyword.as_str())
+        .collect();
+    assert_eq!(kws, ["FROM", "x`ty", "RUN"]);
+}

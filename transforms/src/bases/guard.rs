@@ -420,7 +420,12 @@ pub fn runtime_stage_images(
     let used = users_of_stages(doc, stages);
     let (uses, _) = image_uses(doc);
     uses.into_iter()
-        .filter(|u| matches!(u.site, ImageSite::From | ImageSite::ArgDefault))
+        .filter(|u| {
+            matches!(
+                u.site,
+                ImageSite::From | ImageSite::ArgDefault | ImageSite::ArgTag
+            )
+        })
         .filter_map(|u| {
             let s = stages.iter().position(|s| s.from == u.instruction)?;
             if used[s].is_some() {

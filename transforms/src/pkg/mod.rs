@@ -483,6 +483,27 @@ pub fn missing_cleanup(
     meta: &'static RuleMeta,
     spec: &MissingCleanup,
 ) -> Vec<Diagnostic> {
+    missing_cleanup_with(ctx, meta, spec, no_unblock)
+}
+
+/// Edits elsewhere in the file that lift a `block_run` guard of RUN
+/// `index` at the price of changing what another instruction does, with
+/// the fix's message; `None` when the guard cannot be lifted.
+pub type Unblock = fn(&Context, usize) -> Option<(Vec<crate::edit::Edit>, String)>;
+
+/// An [`Unblock`] that lifts nothing.
+pub fn no_unblock(_: &Context, _: usize) -> Option<(Vec<crate::edit::Edit>, String)> {
+    None
+}
+
+/// [`missing_cleanup`], where a RUN blocked by `spec.block_run` still gets
+/// an unsafe fix when `unblock` gives the edits that lift the guard.
+pub fn missing_cleanup_with(
+    ctx: &Context,
+    meta: &'static RuleMeta,
+    spec: &MissingCleanup,
+    unblock: Unblock,
+) -> Vec<Diagnostic> {
     let separator = Separator::from_option(ctx.option_str("separator", "auto"));
     let mut out = Vec::new();
     for (i, ins, scripts) in runs(ctx.doc) {
@@ -510,6 +531,20 @@ pub fn missing_cleanup(
         } else {
             (spec.block_run)(ctx, i, ins)
         };
+        let lifted = match blocked {
+            Some(_) if ins.sub.is_none() => unblock(ctx, i),
+            _ => None,
+        };
+        if let Some((mut edits, message)) = lifted {
+            if let Ok(edit) = append_command(ctx.doc, ins, &scripts[k], &command, separator) {
+                edits.insert(0, edit);
+                out.push(
+                    Diagnostic::new(meta, spec.message, cmd.span.clone())
+                        .with_fix(Fix::unsafe_fix(message, edits)),
+                );
+                continue;
+            }
+        }
         let fix = match blocked {
             Some(reason) => Err(reason),
             None => append_command(ctx.doc, ins, &scripts[k], &command, separator),

@@ -20,6 +20,11 @@ pub enum ImageSite {
     MountFrom,
     /// The default of a global `ARG` that a `FROM` uses (`FROM ${BASE}`).
     ArgDefault,
+    /// The default of a global `ARG` that a `FROM` uses as the whole tag
+    /// (`ARG GO_VERSION=1.22` + `FROM golang:${GO_VERSION}`): the reference
+    /// is the name with the default as tag, and `literal_span` covers the
+    /// default only, so a pin goes at its end (`1.22@sha256:…`).
+    ArgTag,
 }
 
 /// An image reference that names a registry image.
@@ -102,6 +107,21 @@ pub fn image_uses(doc: &Document) -> (Vec<ImageUse>, Vec<SkippedImage>) {
                             reason: format!(
                                 "the variable `{var}` has no global ARG default to pin"
                             ),
+                            span: base.span.clone(),
+                        }),
+                    }
+                } else if let Some((image, var)) = tag_variable(&base.raw) {
+                    match tag_through_arg(doc, image, var) {
+                        Ok((tag, span)) => uses.push(ImageUse {
+                            reference: format!("{image}:{tag}"),
+                            site: ImageSite::ArgTag,
+                            literal_span: span.clone(),
+                            span: span.unwrap_or(base.span.clone()),
+                            instruction: i,
+                        }),
+                        Err(reason) => skipped.push(SkippedImage {
+                            text: base.raw.clone(),
+                            reason,
                             span: base.span.clone(),
                         }),
                     }
@@ -221,6 +241,130 @@ fn push_flag_use(
         span: flag_span,
         instruction: i,
     });
+}
+
+/// `name:${VAR}` (or `name:$VAR`) with a literal name: the name and the
+/// variable.
+fn tag_variable(raw: &str) -> Option<(&str, &str)> {
+    let (image, tag) = raw.rsplit_once(':')?;
+    if image.is_empty() || image.contains(['$', '@', '"', '\'', '\\', '`']) {
+        return None;
+    }
+    Some((image, whole_variable(tag)?))
+}
+
+/// True when `text` expands the variable `var` (`$var`, `${var}`,
+/// `${var:-x}`, ...).
+fn expands(text: &str, var: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(at) = text[i..].find('$') {
+        let mut j = i + at + 1;
+        if b.get(j) == Some(&b'{') {
+            j += 1;
+        }
+        let end = text[j..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(text.len(), |k| j + k);
+        if &text[j..end] == var {
+            return true;
+        }
+        i = j;
+    }
+    false
+}
+
+/// A valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_tag(v: &str) -> bool {
+    let mut chars = v.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && v.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// For `FROM image:${var}`: the default of the global ARG `var` (a tag,
+/// possibly already pinned `tag@sha256:…`) and the span of that default
+/// when it is written literally, when pinning through the default keeps
+/// every other reader's meaning: `var` is declared once before the first
+/// FROM, with a default; no stage re-declares it (a RUN could read it
+/// there); no other global ARG expands it; every FROM that expands it does
+/// so as the whole tag of the same image. Otherwise why not.
+fn tag_through_arg(
+    doc: &Document,
+    image: &str,
+    var: &str,
+) -> Result<(String, Option<Range<usize>>), String> {
+    let source = doc.source();
+    let mut seen_from = false;
+    let mut default: Option<(String, Option<Range<usize>>)> = None;
+    let mut declared = 0;
+    for ins in &doc.instructions {
+        let eff = ins.effective();
+        match eff.kind {
+            Kind::From if ins.sub.is_none() => {
+                seen_from = true;
+                if ins.flags.iter().any(|f| expands(&f.raw, var)) {
+                    return Err(format!("a FROM flag also reads `{var}`"));
+                }
+                for (k, w) in ins.words.iter().enumerate() {
+                    if !expands(&w.raw, var) {
+                        continue;
+                    }
+                    if k != 0 || tag_variable(&w.raw) != Some((image, var)) {
+                        return Err(format!(
+                            "`{var}` is also used in `{}`, which the pinned default would break",
+                            w.raw
+                        ));
+                    }
+                }
+            }
+            Kind::Arg => {
+                for w in &ins.words {
+                    let (name, value) = w
+                        .value()
+                        .split_once('=')
+                        .map_or((w.value(), None), |(n, v)| (n, Some(v)));
+                    if name == var {
+                        if seen_from || ins.sub.is_some() {
+                            return Err(format!(
+                                "a stage re-declares `ARG {var}`, so its instructions can read it"
+                            ));
+                        }
+                        declared += 1;
+                        let span =
+                            value.and_then(|_| literal_value_span(source, w, name.len() + 1));
+                        default = value.map(|v| (v.to_string(), span));
+                    } else if expands(&w.raw, var) {
+                        return Err(format!("the ARG `{name}` also reads `{var}`"));
+                    }
+                }
+            }
+            _ => {
+                if !seen_from && expands(&source[ins.span.clone()], var) {
+                    return Err(format!("another instruction reads `{var}`"));
+                }
+            }
+        }
+    }
+    if declared != 1 {
+        return Err(format!(
+            "the variable `{var}` has no single global ARG default to pin through"
+        ));
+    }
+    let Some((value, span)) = default else {
+        return Err(format!(
+            "the variable `{var}` has no global ARG default to pin"
+        ));
+    };
+    let tag = value.split_once('@').map_or(value.as_str(), |(t, _)| t);
+    if !is_tag(tag) {
+        return Err(format!(
+            "the default of `{var}` (`{value}`) is not only a tag"
+        ));
+    }
+    Ok((value, span))
 }
 
 /// `$X` or `${X}` alone: the variable name.

@@ -167,6 +167,7 @@ pub static ALL: &[&dyn Rule] = &[
     &security::plain_http_download::PlainHttpDownload,
     &security::unpinned_image::UnpinnedImage,
     &security::latest_tag::LatestTag,
+    &security::untagged_image::UntaggedImage,
     &security::base_full_image::FullBaseImage,
     &security::base_jdk_runtime::JdkInRuntimeStage,
     &security::base_distroless_candidate::DistrolessCandidate,

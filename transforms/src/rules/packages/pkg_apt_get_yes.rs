@@ -29,6 +29,7 @@ RUN apt-get update && apt-get install -y curl
 ## Fix safety
 Safe: `-y` only answers the prompt that would otherwise abort the build.
 Commands that already say yes (`-y`, `--yes`, `--assume-yes`, `-qq`,
+`--quiet --quiet`,
 `-q=2`, `--quiet=2`, `-o APT::Get::Assume-Yes=true`) are left alone.
 
 ## Aliases
@@ -64,6 +65,8 @@ fn says_yes(cmd: &Command) -> bool {
         .filter(|v| v.starts_with('-') && !v.starts_with("--"))
         .map(|v| v.matches('q').count())
         .sum::<usize>()
+        // `--quiet --quiet` counts like `-qq`.
+        + cmd.args.iter().filter(|w| w.is("--quiet")).count()
         >= 2;
     cmd.has_flag('y')
         || cmd.has_long_flag("yes")
@@ -127,6 +130,8 @@ mod tests {
             "RUN apt-get --yes install curl\n",
             "RUN apt-get install --assume-yes curl\n",
             "RUN apt-get -qq install curl\n",
+            "RUN apt-get --quiet --quiet install curl\n",
+            "RUN apt-get -q --quiet install curl\n",
             "RUN apt-get -q -q install curl\n",
             "RUN apt-get -o APT::Get::Assume-Yes=true install curl\n",
             "RUN apt-get update\n",

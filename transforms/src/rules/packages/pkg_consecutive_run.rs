@@ -9,12 +9,14 @@ use crate::pkg::{line_start, runs, RunScript, ScriptKind};
 use crate::rule::{Context, FixAvailability, OptionKind, OptionMeta, Rule, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it does
-Finds a RUN that directly follows another RUN with the same flags, where
-both are short (at most `max-commands` commands each, 2 by default, as
-hadolint counts) and at least one runs a package manager (`apt-get`,
-`apt`, `apk`, `yum`, `dnf`, `microdnf`, `zypper`, `pip`; `scope = "all"`
-drops that condition), and joins the two with `&&`. Comment lines between
-them are kept as comment lines inside the continuation.
+Finds a RUN that directly follows another RUN (comment lines between them
+do not count) with the same flags, where both are short: at most
+`max-commands` commands each, 1 by default, as hadolint's DL3059 (a RUN
+that already chains commands, `a && b` or `a; b`, was most likely split on
+purpose). The fix joins the two with `&&` when at least one of them runs a
+package manager (`apt-get`, `apt`, `apk`, `yum`, `dnf`, `microdnf`,
+`zypper`, `pip`); `scope = "all"` merges any reported pair. Comment lines
+between them are kept as comment lines inside the continuation.
 
 ## Why is this bad?
 Each RUN is a layer. Package-manager RUNs in a row add layers, repeat the
@@ -23,14 +25,13 @@ the update it depends on.
 
 ## Example
 ```dockerfile
-RUN apt-get update && apt-get install -y curl
+RUN apk add --no-cache py3-pip
 RUN pip install --no-cache-dir requests
 ```
 
 ## Fixed
 ```dockerfile
-RUN apt-get update && apt-get install -y curl && \
-    pip install --no-cache-dir requests
+RUN apk add --no-cache py3-pip && pip install --no-cache-dir requests
 ```
 
 ## Fix safety
@@ -42,7 +43,8 @@ shell state could leak from the first RUN into the second: `cd`,
 assignment or a function definition; nor when either RUN is in exec form
 or uses a heredoc, the second RUN has several statements (`a; b`), the
 first ends in `&` or a shell comment, or a linter pragma comment sits
-between them. RUNs with different flags are not reported.
+between them, nor (with the default scope) when neither RUN runs a
+package manager. RUNs with different flags are not reported.
 
 ## Aliases
 - hadolint: `DL3059`
@@ -60,7 +62,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "consecutive-run",
     aliases: &["DL3059"],
     severity: Severity::Info,
-    summary: "Merge consecutive package-manager RUN instructions",
+    summary: "Merge consecutive single-command RUN instructions",
     doc: DOC,
     fix: FixAvailability::Sometimes,
     options: &[
@@ -69,12 +71,12 @@ pub static META: RuleMeta = RuleMeta {
             kind: OptionKind::Str {
                 choices: &["package-managers", "all"],
             },
-            doc: "`package-managers` (default): only pairs where a RUN runs a package manager; `all`: any pair.",
+            doc: "Which reported pairs the fix merges: `package-managers` (default): pairs where a RUN runs a package manager; `all`: any pair.",
         },
         OptionMeta {
             name: "max-commands",
             kind: OptionKind::Int,
-            doc: "Pairs where a RUN has more commands than this are left alone (default 2, as hadolint).",
+            doc: "Pairs where a RUN has more commands than this are left alone (default 1, as hadolint's DL3059).",
         },
     ],
 };
@@ -191,8 +193,8 @@ impl Rule for ConsecutiveRun {
         let doc = ctx.doc;
         let all_scope = ctx.option_str("scope", "package-managers") == "all";
         let max = match ctx.options.get("max-commands") {
-            Some(crate::rule::OptionValue::Int(n)) => usize::try_from(*n).unwrap_or(2),
-            _ => 2,
+            Some(crate::rule::OptionValue::Int(n)) => usize::try_from(*n).unwrap_or(1),
+            _ => 1,
         };
         let parsed = runs(doc);
         let script = |i: usize| parsed.iter().find(|(k, _, _)| *k == i).map(|(_, _, s)| s);
@@ -213,12 +215,15 @@ impl Rule for ConsecutiveRun {
             }
             let pm = sa.is_some_and(|v| v.iter().any(uses_manager))
                 || sb.is_some_and(|v| v.iter().any(uses_manager));
-            if !all_scope && !pm {
-                continue;
-            }
             let message = "Consecutive RUN instructions: merge them into one layer";
             let d = Diagnostic::new(&META, message, ib.span.clone());
-            out.push(match plan(ctx, a, b, sa, sb) {
+            // Exec form and non-POSIX shells get plan()'s own reason.
+            let planned = if all_scope || pm || sa.is_none() || sb.is_none() {
+                plan(ctx, a, b, sa, sb)
+            } else {
+                Err("neither RUN runs a package manager (`scope = \"all\"` merges them)")
+            };
+            out.push(match planned {
                 Ok(edit) => d.with_fix(Fix::unsafe_fix("Merge into the previous RUN", vec![edit])),
                 Err(reason) => Diagnostic::new(
                     &META,
@@ -292,7 +297,11 @@ mod tests {
             ("RUN cd /src\nRUN pip install .\n", "shell state"),
             ("RUN export A=1\nRUN apk add --no-cache x\n", "shell state"),
             ("RUN apk add --no-cache x\nRUN [\"echo\"]\n", "exec form"),
-            ("RUN apk add --no-cache x\nRUN a; b\n", "several statements"),
+            (
+                "SHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host a\nRUN Write-Host b\n",
+                "non-POSIX SHELL",
+            ),
+            ("RUN echo a\nRUN echo b\n", "package manager"),
             ("RUN apk add --no-cache x # why\nRUN b\n", "shell comment"),
             (
                 "RUN apk add --no-cache x\n# hadolint ignore=DL3018\nRUN apk add y\n",
@@ -312,8 +321,15 @@ mod tests {
         }
         for keep in [
             "RUN apk add x\nRUN --network=none make\n",
-            "RUN echo a\nRUN echo b\n",
             "RUN apk add x\nENV A=1\nRUN apk add y\n",
+            // hadolint's DL3059 cases: a RUN that chains commands was split
+            // on purpose.
+            "RUN foo && bar\nRUN foobar\n",
+            "RUN foo; bar\nRUN foobar\n",
+            "RUN foobar\nRUN foo && bar\n",
+            "RUN foobar\nRUN foo; bar\n",
+            "RUN apt-get update && apt-get install -y x\nRUN pip install y\n",
+            "RUN --mount=type=secret,id=foo /foo.sh\nRUN --mount=type=secret,id=bar /bar.sh\n",
             "RUN apk add x && a && b\nRUN apk add y\n",
         ] {
             assert!(
@@ -321,6 +337,26 @@ mod tests {
                 "{keep}"
             );
         }
+        // Comments between do not separate; the one-command pair after a
+        // chained RUN is reported.
+        for (src, line) in [
+            ("RUN /foo.sh\n# a comment\n# another\nRUN /bar.sh\n", 5),
+            ("RUN foo && bar\nRUN foo\nRUN bar\n", 4),
+            (
+                "RUN --mount=type=secret,id=foo /foo.sh\nRUN --mount=type=secret,id=foo /bar.sh\n",
+                3,
+            ),
+        ] {
+            let src = format!("FROM a\n{src}");
+            let f = findings(&META, &src);
+            assert_eq!(f.len(), 1, "{src}");
+            assert_eq!(src[..f[0].span.start].lines().count() + 1, line, "{src}");
+        }
+        // With a higher max-commands, the second RUN's statements guard.
+        let mut o = RuleOptions::new();
+        o.insert("max-commands".into(), OptionValue::Int(2));
+        let src = "FROM a\nRUN apk add --no-cache x\nRUN a; b\n";
+        assert_eq!(fix_rule_with(&META, src, Some(o), true), src);
         let mut o = RuleOptions::new();
         o.insert("scope".into(), OptionValue::Str("all".into()));
         assert_eq!(

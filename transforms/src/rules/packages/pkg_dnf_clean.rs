@@ -35,8 +35,9 @@ RUN dnf install -y httpd && dnf clean all
 Safe: only the cache is removed; a later `dnf` command downloads the
 metadata again. Nothing is reported when the RUN already cleans (`dnf
 clean all`, `microdnf clean all`, `rm -rf /var/cache/dnf`) or when a cache
-or tmpfs mount covers `/var/cache/dnf`. The `separator` option chooses how
-the command is joined; `;` is only used under `set -e`.
+or tmpfs mount covers `/var/cache/dnf` or dnf5's `/var/cache/libdnf5`.
+The `separator` option chooses how the command is joined; `;` is only
+used under `set -e`.
 
 ## Aliases
 - hadolint: `DL3040`
@@ -78,7 +79,10 @@ fn fills(cmd: &Command) -> bool {
 
 fn cleans(cmd: &Command) -> bool {
     is_sub(cmd, &["dnf", "microdnf"], RPM_VALUE_FLAGS, &["clean"])
-        || removes_under(cmd, &["/var/cache/dnf", "/var/cache/yum"])
+        || removes_under(
+            cmd,
+            &["/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"],
+        )
 }
 
 fn command(cmd: &Command) -> String {
@@ -96,7 +100,8 @@ fn block(_: &Context, _: usize, _: &Instruction) -> Option<&'static str> {
 static SPEC: MissingCleanup = MissingCleanup {
     fills,
     cleans,
-    cache_dirs: &["/var/cache/dnf"],
+    // dnf5 keeps its cache in /var/cache/libdnf5.
+    cache_dirs: &["/var/cache/dnf", "/var/cache/libdnf5"],
     command,
     message: "`dnf` leaves its cache in the layer: run `dnf clean all` in the same RUN",
     block_run: block,
@@ -134,6 +139,9 @@ mod tests {
             "RUN microdnf install -y x && microdnf clean all\n",
             "RUN dnf install -y x && rm -rf /var/cache/dnf\n",
             "RUN --mount=type=cache,target=/var/cache/dnf dnf install -y x\n",
+            "RUN --mount=type=cache,target=/var/cache/libdnf5 dnf install -y x\n",
+            "RUN --mount=type=tmpfs,target=/var/cache/libdnf5 dnf install -y x\n",
+            "RUN dnf install -y x && rm -rf /var/cache/libdnf5\n",
         ] {
             assert!(
                 findings(&META, &format!("FROM a\n{keep}")).is_empty(),

@@ -29,7 +29,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 Safe: the same packages are installed; only the cache is not written.
 Nothing is reported when `PIP_NO_CACHE_DIR` is set to a true value by an
 `ENV` of the stage (or a stage it is built from) or on the command line
-(`PIP_NO_CACHE_DIR=1 pip install`), when a cache or tmpfs mount targets
+(`PIP_NO_CACHE_DIR=1 pip install`) or exported earlier in the same RUN
+(`export PIP_NO_CACHE_DIR=1 && pip install`), when a cache or tmpfs mount targets
 the pip cache (`.cache/pip`, `/root/.cache`), when the command passes
 `--cache-dir`, and for the wrappers `pipx`, `pipenv` and `uv`.
 
@@ -107,6 +108,17 @@ fn opted_out(cmd: &Command) -> bool {
         })
 }
 
+/// True for `export PIP_NO_CACHE_DIR=1` (any true value).
+fn exports_no_cache(cmd: &Command) -> bool {
+    cmd.name_is("export")
+        && cmd.args.iter().any(|w| {
+            w.value
+                .as_deref()
+                .and_then(|v| v.strip_prefix("PIP_NO_CACHE_DIR="))
+                .is_some_and(truthy)
+        })
+}
+
 impl Rule for PipNoCacheDir {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -122,11 +134,18 @@ impl Rule for PipNoCacheDir {
                 continue;
             }
             for rs in &scripts {
+                // `export PIP_NO_CACHE_DIR=1` earlier in the script turns the
+                // cache off for every later pip.
+                let mut exported = false;
                 for cmd in rs.commands() {
+                    if exports_no_cache(cmd) {
+                        exported = true;
+                        continue;
+                    }
                     let Some(install) = install_word(cmd) else {
                         continue;
                     };
-                    if opted_out(cmd) {
+                    if exported || opted_out(cmd) {
                         continue;
                     }
                     let fix = editable(install).then(|| {
@@ -176,6 +195,8 @@ mod tests {
             "RUN pip download x\n",
             "ENV PIP_NO_CACHE_DIR=true\nRUN pip install x\n",
             "ENV PIP_NO_CACHE_DIR 1\nRUN pip install x\n",
+            "RUN export PIP_NO_CACHE_DIR=1 && pip install x\n",
+            "RUN set -e; export PIP_NO_CACHE_DIR=true; pip3 install x; pip3 install y\n",
         ] {
             assert!(
                 findings(&META, &format!("FROM a\n{keep}")).is_empty(),
@@ -190,6 +211,23 @@ mod tests {
         .is_empty());
         assert_eq!(
             findings(&META, "FROM a\nENV PIP_NO_CACHE_DIR=0\nRUN pip install x\n").len(),
+            1
+        );
+        // The export only covers the pip commands after it, with a true value.
+        assert_eq!(
+            findings(
+                &META,
+                "FROM a\nRUN pip install x && export PIP_NO_CACHE_DIR=1\n"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings(
+                &META,
+                "FROM a\nRUN export PIP_NO_CACHE_DIR=0 && pip install x\n"
+            )
+            .len(),
             1
         );
     }

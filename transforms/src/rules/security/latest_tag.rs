@@ -7,8 +7,10 @@ use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
 use crate::rules::image_refs::image_uses;
 
 const DOC: &str = r#"## What it does
-Checks for images that use the `latest` tag, written or implied
-(`FROM ubuntu` means `ubuntu:latest`).
+Checks for images that name the `latest` tag (`FROM ubuntu:latest`), in
+`FROM`, `COPY --from=`, `RUN --mount=...,from=` and the global `ARG`
+defaults a `FROM` reads. An image without any tag (`FROM ubuntu`, where
+`latest` is implied) is DF252's (`untagged-image`).
 
 ## Why is this bad?
 `latest` is whatever was pushed last: a rebuild can silently jump a major
@@ -29,8 +31,9 @@ FROM ubuntu:24.04
 No automatic fix: only the author knows which version to choose.
 
 ## Aliases
-- hadolint: `DL3006` (no tag: `latest` implied), `DL3007` (`latest` written)
-- Trivy: `DS-0001`
+- hadolint: `DL3007` (hadolint looks at `FROM` only)
+- Trivy: `DS-0001` (Trivy's check also covers untagged images, which dfix
+  reports as DF252)
 
 ## References
 - https://docs.docker.com/build/building/best-practices/#from
@@ -43,7 +46,7 @@ pub struct LatestTag;
 pub static META: RuleMeta = RuleMeta {
     id: "DF251",
     name: "latest-tag",
-    aliases: &["DL3006", "DL3007", "DS-0001"],
+    aliases: &["DL3007", "DS-0001"],
     severity: Severity::Warning,
     summary: "Images should name a version, not `latest`",
     doc: DOC,
@@ -61,11 +64,7 @@ impl Rule for LatestTag {
         uses.into_iter()
             .filter_map(|u| {
                 let r = ImageRef::parse(&u.reference).ok()?;
-                let latest = match r.tag() {
-                    Some(t) => t == "latest",
-                    None => r.digest().is_none(),
-                };
-                latest.then(|| {
+                (r.tag() == Some("latest")).then(|| {
                     Diagnostic::new(
                         &META,
                         format!("`{}` uses the `latest` tag", u.reference),
@@ -83,11 +82,12 @@ mod tests {
     use crate::rules::test_support::findings;
 
     #[test]
-    fn explicit_and_implicit_latest() {
-        let src = "FROM ubuntu\nFROM alpine:latest\nFROM debian:12\nFROM busybox@sha256:1111111111111111111111111111111111111111111111111111111111111111\n";
+    fn written_latest_only() {
+        // `FROM ubuntu` (no tag at all) is DF252's.
+        let src = "FROM ubuntu\nFROM alpine:latest\nFROM debian:12\nFROM busybox@sha256:1111111111111111111111111111111111111111111111111111111111111111\nCOPY --from=nginx:latest /a /a\n";
         let f = findings(&META, src);
         assert_eq!(f.len(), 2);
-        assert!(f[0].message.contains("ubuntu"));
-        assert!(f[1].message.contains("alpine:latest"));
+        assert!(f[0].message.contains("alpine:latest"));
+        assert!(f[1].message.contains("nginx:latest"));
     }
 }

@@ -19,5 +19,6 @@ pub mod ssh_port_exposed;
 pub mod sudo_in_run;
 pub mod tls_verification_disabled;
 pub mod unpinned_image;
+pub mod untagged_image;
 pub mod untrusted_registry;
 pub mod user_non_numeric;

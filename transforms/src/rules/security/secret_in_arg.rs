@@ -75,6 +75,14 @@ and must be rotated.
 - hadolint: `DL3064`
 - Trivy: `DS-0031`
 
+The three tools flag the same concern with different name lists. dfix
+catches every case of hadolint's own DL3064 tests and stays quiet where
+they say so; it does not follow hadolint in flagging names that only
+contain `username` or `private`, or its fixed entries that are not secrets
+(`TRAVIS_OS_NAME`, `STRIPE_DEVICE_NAME`, `OKTA_CLIENT_ORGURL`), and it
+reports, like BuildKit, names with a `key` word that hadolint's list
+misses (`GPG_KEY`, `*_PGP_KEY_IDS`: reported without a fix as public).
+
 ## References
 - https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/
 - https://docs.docker.com/reference/dockerfile/#run---mounttypesecret
@@ -250,6 +258,22 @@ mod tests {
             ),
         ] {
             assert_fixture(&META, name, text);
+        }
+    }
+
+    #[test]
+    fn hadolint_dl3064_cases_for_arg() {
+        for catch in [
+            "ARG AWS_ACCESS_KEY_ID\nFROM debian:bullseye\nRUN foobar\n",
+            "ARG openai_api_key\nFROM debian:bullseye\nRUN foobar\n",
+        ] {
+            assert_eq!(findings(&META, catch).len(), 1, "{catch}");
+        }
+        for keep in [
+            "FROM debian:bullseye\nRUN foobar\n",
+            "ARG foobar\nFROM debian:bullseye\nRUN foobar\n",
+        ] {
+            assert!(findings(&META, keep).is_empty(), "{keep}");
         }
     }
 

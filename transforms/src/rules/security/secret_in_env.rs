@@ -67,6 +67,14 @@ Dockerfile's history.
 - hadolint: `DL3064`
 - Trivy: `DS-0031`
 
+The three tools flag the same concern with different name lists. dfix
+catches every case of hadolint's own DL3064 tests and stays quiet where
+they say so; it does not follow hadolint in flagging names that only
+contain `username` or `private`, or its fixed entries that are not secrets
+(`TRAVIS_OS_NAME`, `STRIPE_DEVICE_NAME`, `OKTA_CLIENT_ORGURL`), and it
+reports, like BuildKit, names with a `key` word that hadolint's list
+misses (`GPG_KEY`, `*_PGP_KEY_IDS`: reported without a fix as public).
+
 ## References
 - https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/
 - https://docs.docker.com/build/building/secrets/
@@ -248,6 +256,21 @@ impl Rule for SecretInEnv {
 mod tests {
     use super::*;
     use crate::rules::test_support::{assert_fixture, findings, fix_rule_with};
+
+    #[test]
+    fn hadolint_dl3064_cases_for_env() {
+        for catch in [
+            "FROM debian:bullseye\nENV AWS_ACCESS_KEY_ID=abcdefghijklmnopqrstuvwxyz\nRUN foobar\n",
+            "FROM debian:bullseye\nENV my_password=abcdefghijklmnopqrstuvwxyz\nRUN foobar\n",
+        ] {
+            assert_eq!(findings(&META, catch).len(), 1, "{catch}");
+        }
+        assert!(findings(
+            &META,
+            "FROM debian:bullseye\nENV foobar=barfoo\nRUN foobar\n"
+        )
+        .is_empty());
+    }
 
     #[test]
     fn fixtures() {

@@ -7,7 +7,7 @@ use crate::edit::{Edit, Fix};
 use crate::rule::{
     Context, DigestLookup, FixAvailability, OptionKind, OptionMeta, Rule, RuleMeta, Severity,
 };
-use crate::rules::image_refs::{image_uses, pin_edit};
+use crate::rules::image_refs::{image_uses, pin_edit, ImageSite};
 
 const DOC: &str = r#"## What it does
 Checks that every image the Dockerfile pulls (`FROM`, `COPY --from=`,
@@ -43,11 +43,20 @@ no longer matches its tag is reported; it is rewritten only with the
 built. Stage names, `scratch`, references built from variables without a
 global `ARG` default, and digest-only references are left alone.
 
+A tag that comes from a global `ARG` (`ARG GO_VERSION=1.22` + `FROM
+golang:${GO_VERSION}`) is pinned through the default: `ARG
+GO_VERSION=1.22@sha256:…` makes the reference `golang:1.22@sha256:…`, and
+`--build-arg GO_VERSION=1.23` still picks another tag (unpinned, as asked).
+Only when the default is a tag and nothing but such FROM lines reads the
+ARG: when a stage re-declares it (its RUNs could read the digest), another
+ARG expands it, a FROM uses it in another way (`golang:${V}-alpine`) or
+with another image, the finding stays and says why.
+
 ## Aliases
 - Semgrep: `dockerfile-source-not-pinned`
 
 hadolint's `DL3006` means "no tag at all", not "no digest": it is an alias
-of DF251 (`latest-tag`), so `--ignore DL3006` does not turn pinning off.
+of DF252 (`untagged-image`), so `--ignore DL3006` does not turn pinning off.
 
 ## References
 - https://docs.docker.com/reference/dockerfile/#from
@@ -82,6 +91,8 @@ impl Rule for UnpinnedImage {
         let refresh = ctx.option_bool("refresh-pins", false);
         let (uses, skipped) = image_uses(ctx.doc);
         let mut out = Vec::new();
+        // Several FROMs can read the same ARG default: one finding for it.
+        let mut arg_defaults_seen: Vec<std::ops::Range<usize>> = Vec::new();
         for s in skipped {
             out.push(Diagnostic::new(
                 &META,
@@ -90,6 +101,12 @@ impl Rule for UnpinnedImage {
             ));
         }
         for u in uses {
+            if u.site == ImageSite::ArgTag {
+                if arg_defaults_seen.contains(&u.span) {
+                    continue;
+                }
+                arg_defaults_seen.push(u.span.clone());
+            }
             let Ok(reference) = ImageRef::parse(&u.reference) else {
                 out.push(Diagnostic::new(
                     &META,
@@ -116,7 +133,13 @@ impl Rule for UnpinnedImage {
                         if let (true, Some(span), Some(ds)) =
                             (refresh, &u.literal_span, reference.digest_span())
                         {
-                            let range = span.start + ds.start..span.start + ds.end;
+                            // An ARG tag default holds the end of the
+                            // reference: the digest ends where it ends.
+                            let range = if u.site == ImageSite::ArgTag {
+                                span.end - (ds.end - ds.start)..span.end
+                            } else {
+                                span.start + ds.start..span.start + ds.end
+                            };
                             d = d.with_fix(Fix::safe(
                                 format!("Refresh the pin to {current}"),
                                 vec![Edit::replace(range, current.clone())],
@@ -144,7 +167,12 @@ impl Rule for UnpinnedImage {
             };
             let mut d = Diagnostic::new(&META, message, u.span.clone());
             if let (Some(DigestLookup::Found(digest)), Some(span)) = (lookup, &u.literal_span) {
-                if let Some((at, text)) = pin_edit(&reference, span, digest) {
+                let edit = if u.site == ImageSite::ArgTag {
+                    Some((span.end, format!("@{digest}")))
+                } else {
+                    pin_edit(&reference, span, digest)
+                };
+                if let Some((at, text)) = edit {
                     d = d.with_fix(Fix::safe(
                         format!("Pin to {digest}"),
                         vec![Edit::insert(at, text)],
@@ -251,6 +279,63 @@ mod tests {
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         let (out, _) = run(&src, &f, true);
         assert_eq!(out, format!("FROM a:1@{D2}\nFROM b@{D1}\n"));
+    }
+
+    #[test]
+    fn pins_a_tag_through_its_arg_default() {
+        let src = "ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION} AS build\nRUN go build\nFROM golang:$GO_VERSION\n";
+        let f = facts(&[("golang:1.22", DigestLookup::Found(D1.into()))]);
+        let (out, msgs) = run(src, &f, false);
+        assert_eq!(
+            out,
+            format!("ARG GO_VERSION=1.22@{D1}\nFROM golang:${{GO_VERSION}} AS build\nRUN go build\nFROM golang:$GO_VERSION\n")
+        );
+        // One finding for the default both FROMs read.
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        // Pinned: the digest is checked, and refreshed on request.
+        let src = format!("ARG V=1.22@{D1}\nFROM golang:${{V}}\n");
+        let key = format!("golang:1.22@{D1}");
+        let f = facts(&[(key.as_str(), DigestLookup::Found(D2.into()))]);
+        let (out, msgs) = run(&src, &f, false);
+        assert_eq!(out, src);
+        assert!(msgs[0].contains("now serves"), "{msgs:?}");
+        let (out, _) = run(&src, &f, true);
+        assert_eq!(out, format!("ARG V=1.22@{D2}\nFROM golang:${{V}}\n"));
+    }
+
+    #[test]
+    fn a_tag_arg_read_elsewhere_is_not_pinned() {
+        let f = facts(&[("golang:1.22", DigestLookup::Found(D1.into()))]);
+        for (src, why) in [
+            (
+                "ARG V=1.22\nFROM golang:${V}\nARG V\nRUN echo $V\n",
+                "re-declares",
+            ),
+            (
+                "ARG V=1.22\nFROM golang:${V}\nFROM golang:${V}-alpine\n",
+                "golang:${V}-alpine",
+            ),
+            (
+                "ARG V=1.22\nFROM golang:${V}\nFROM node:${V}\n",
+                "node:${V}",
+            ),
+            (
+                "ARG V=1.22\nARG IMG=golang:${V}\nFROM golang:${V}\n",
+                "also reads",
+            ),
+            ("ARG V=1.22\nFROM --platform=${V} golang:${V}\n", "flag"),
+            ("ARG V=golang:1.22\nFROM golang:${V}\n", "not only a tag"),
+            ("ARG V\nFROM golang:${V}\n", "no global ARG default"),
+            ("ARG V=1.21\nARG V=1.22\nFROM golang:${V}\n", "single"),
+        ] {
+            let (out, msgs) = run(src, &f, false);
+            assert_eq!(out, src, "{src}");
+            assert!(
+                msgs.iter()
+                    .any(|m| m.contains("cannot be pinned") && m.contains(why)),
+                "{src}: {msgs:?}"
+            );
+        }
     }
 
     #[test]
