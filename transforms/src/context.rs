@@ -70,6 +70,19 @@ pub struct ContextListing {
     pub dockerfile: String,
     /// Folders that could not be read and symlink loops: reported, skipped.
     pub problems: Vec<String>,
+    /// The other Dockerfiles of this context that read the same ignore file
+    /// (the root `.dockerignore`): an ignore-file fix must not exclude what
+    /// they copy either.
+    pub siblings: Vec<SiblingDockerfile>,
+}
+
+/// Another Dockerfile of the same build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiblingDockerfile {
+    /// Its path relative to the context root.
+    pub path: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// An ignore file and its text.

@@ -116,6 +116,9 @@ pub static ALL: &[&dyn Rule] = &[
     &packages::pkg_consecutive_run::ConsecutiveRun,
     &packages::pkg_npm_cache_clean::NpmCacheClean,
     &multistage::split_build_and_runtime::SplitBuildAndRuntime,
+    &context::missing_dockerignore::MissingDockerignore,
+    &context::dockerignore_missing_secret_patterns::DockerignoreMissingSecretPatterns,
+    &context::dockerignore_unanchored_pattern::DockerignoreUnanchoredPattern,
     &context::copy_ignored_file::CopyIgnoredFile,
 ];
 
