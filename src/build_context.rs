@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dfix_transforms::context::{ContextListing, IgnoreSource};
+use dfix_transforms::context::{ContextListing, IgnoreSource, SiblingDockerfile};
 use dfix_transforms::dockerignore::IgnoreFile;
 
 /// Most entries listed (a context this big is reported as cut short).
@@ -112,22 +112,23 @@ pub fn walk(root: &Path, ignore: &IgnoreFile) -> Walk {
 
 /// The listing handed to the rules for a Dockerfile at `dockerfile`;
 /// `None` for stdin, when its folder cannot be read, or when no ignore
-/// file applies to it.
-pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
+/// file applies to it and `without_ignore` is false (only the rule that
+/// creates one needs the walk then).
+pub fn listing_for(dockerfile: &Path, without_ignore: bool) -> Option<ContextListing> {
     if dockerfile.as_os_str() == "-" {
         return None;
     }
-    let root = match dockerfile.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let root = context_root(dockerfile);
     if !root.is_dir() {
         return None;
     }
-    // Without an ignore file nothing leaves the build, and the walk (the
-    // whole context, on every editor save in stdin mode) is not needed.
-    let ignore = ignore_file_for(dockerfile, root)?;
-    let ignore = Some(ignore);
+    let ignore = ignore_file_for(dockerfile, root);
+    if ignore.is_none() && !without_ignore {
+        return None;
+    }
+    let own_ignore = ignore
+        .as_ref()
+        .is_some_and(|(p, _)| p != &root.join(".dockerignore"));
     let (files, problems) = cached_files(root);
     Some(ContextListing {
         files,
@@ -137,7 +138,56 @@ pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
         }),
         dockerfile: relative(root, dockerfile),
         problems,
+        siblings: if own_ignore {
+            Vec::new()
+        } else {
+            siblings(dockerfile, root)
+        },
     })
+}
+
+/// The build context root of a Dockerfile: its folder.
+pub fn context_root(dockerfile: &Path) -> &Path {
+    match dockerfile.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The other Dockerfiles in the context root folder that read the root
+/// `.dockerignore` (they have no `<name>.dockerignore` of their own).
+fn siblings(dockerfile: &Path, root: &Path) -> Vec<SiblingDockerfile> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let own = dockerfile.file_name();
+    let mut out: Vec<SiblingDockerfile> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name();
+            let name_str = name.to_str()?;
+            let is_dockerfile = matches!(
+                crate::kind::by_name(&e.path()),
+                Some(crate::kind::FileKind::Dockerfile)
+            ) || (name_str.starts_with("Dockerfile.")
+                && !name_str.ends_with(".dockerignore"));
+            if !is_dockerfile || Some(name.as_os_str()) == own || !e.file_type().ok()?.is_file() {
+                return None;
+            }
+            let mut own_ignore = e.path().into_os_string();
+            own_ignore.push(".dockerignore");
+            if Path::new(&own_ignore).exists() {
+                return None;
+            }
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some(SiblingDockerfile {
+                path: name_str.to_string(),
+                text,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// The files of the context at `root`, sorted, and the walk's problems:
@@ -202,7 +252,7 @@ mod tests {
             "**/.env\n**/id_rsa*\n**/*.key\n**/node_modules\n",
         )
         .unwrap();
-        let listing = listing_for(&root.join("Dockerfile")).unwrap();
+        let listing = listing_for(&root.join("Dockerfile"), false).unwrap();
         assert_eq!(
             listing.excluded(),
             [

@@ -103,7 +103,9 @@ pub fn code_actions(
             if let Some(fix) = d
                 .fix
                 .as_ref()
-                .filter(|f| f.applicability != Applicability::DisplayOnly)
+                // A fix of another file (the context's `.dockerignore`)
+                // is not offered: the action would edit this buffer only.
+                .filter(|f| f.applicability != Applicability::DisplayOnly && f.companion.is_none())
             {
                 let safe = fix.applicability == Applicability::Safe;
                 let edits = fix

@@ -319,34 +319,75 @@ fn run_commands(doc: &Document) -> Vec<(String, String)> {
     out
 }
 
-/// The patterns a new ignore file starts from: secrets always, version
-/// control, and each ecosystem the context shows. Dependency and build
-/// folders only when the Dockerfile recreates them (else `COPY . .` may
-/// need them); `.git` not when a RUN reads the history.
-fn default_candidates(doc: &Document, files: &[String]) -> Vec<Candidate> {
-    let cmds = run_commands(doc);
-    let runs = |name: &str, subs: &[&str]| {
-        cmds.iter()
+/// One Dockerfile of the context: the commands its RUNs call and its
+/// context sources.
+struct Use {
+    cmds: Vec<(String, String)>,
+    sources: Vec<Source>,
+}
+
+impl Use {
+    fn runs(&self, name: &str, subs: &[&str]) -> bool {
+        self.cmds
+            .iter()
             .any(|(n, s)| n == name && (subs.is_empty() || subs.contains(&s.as_str())))
-    };
+    }
+
+    /// True when a folder or whole-context source takes files that `c`
+    /// catches (`COPY . .` with a `node_modules` in the context).
+    fn takes(&self, c: &Candidate, files: &[String]) -> bool {
+        self.sources.iter().any(|s| {
+            s.kind != SourceKind::Glob && files.iter().any(|f| catches(c, f) && s.selects(&None, f))
+        })
+    }
+}
+
+fn installs_node(u: &Use) -> bool {
+    u.runs("npm", &["install", "ci", "i"])
+        || u.runs("yarn", &[])
+        || u.runs("pnpm", &["install", "i"])
+        || u.runs("bun", &["install", "i"])
+}
+
+fn installs_python(u: &Use) -> bool {
+    u.runs("pip", &["install"])
+        || u.runs("pip3", &["install"])
+        || u.runs("poetry", &["install"])
+        || u.runs("uv", &["sync", "pip"])
+        || u.runs("pipenv", &["install"])
+}
+
+fn builds_rust(u: &Use) -> bool {
+    u.runs("cargo", &["build", "install"])
+}
+
+/// The patterns a new ignore file starts from: secrets always, version
+/// control, and each ecosystem the context shows. A dependency or build
+/// folder only when every Dockerfile of the context that copies it
+/// (`COPY . .`) recreates it (`npm ci`, `pip install`, `cargo build`);
+/// `.git` not when a RUN reads the history. Every Dockerfile of the
+/// context gets the same answer, so two of them plan the same file.
+fn default_candidates(uses: &[Use], files: &[String]) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = SECRET_PATTERNS
         .iter()
         .map(|p| candidate(p, "secrets"))
         .collect();
-    let reads_history = runs(
-        "git",
-        &[
-            "describe",
-            "rev-parse",
-            "log",
-            "rev-list",
-            "show",
-            "status",
-            "diff",
-            "submodule",
-            "ls-files",
-        ],
-    );
+    let reads_history = uses.iter().any(|u| {
+        u.runs(
+            "git",
+            &[
+                "describe",
+                "rev-parse",
+                "log",
+                "rev-list",
+                "show",
+                "status",
+                "diff",
+                "submodule",
+                "ls-files",
+            ],
+        )
+    });
     if !reads_history {
         out.push(candidate("**/.git", "version control"));
         for vcs in [".hg", ".svn"] {
@@ -355,14 +396,17 @@ fn default_candidates(doc: &Document, files: &[String]) -> Vec<Candidate> {
             }
         }
     }
-    if has_basename(files, |n| n == "package.json") {
-        if runs("npm", &["install", "ci", "i"])
-            || runs("yarn", &[])
-            || runs("pnpm", &["install", "i"])
-            || runs("bun", &["install", "i"])
-        {
-            out.push(candidate("**/node_modules", "Node.js"));
+    let recreated = |c: &Candidate, makes: fn(&Use) -> bool| {
+        uses.iter().all(|u| makes(u) || !u.takes(c, files))
+    };
+    let mut dependency = |text: &str, group: &'static str, makes: fn(&Use) -> bool| {
+        let c = candidate(text, group);
+        if recreated(&c, makes) {
+            out.push(c);
         }
+    };
+    if has_basename(files, |n| n == "package.json") {
+        dependency("**/node_modules", "Node.js", installs_node);
         out.push(candidate("**/npm-debug.log*", "Node.js"));
         out.push(candidate("**/yarn-error.log*", "Node.js"));
     }
@@ -382,19 +426,16 @@ fn default_candidates(doc: &Document, files: &[String]) -> Vec<Candidate> {
         ] {
             out.push(candidate(p, "Python"));
         }
-        if runs("pip", &["install"])
-            || runs("pip3", &["install"])
-            || runs("poetry", &["install"])
-            || runs("uv", &["sync", "pip"])
-            || runs("pipenv", &["install"])
-        {
-            out.push(candidate("**/.venv", "Python"));
+        let c = candidate("**/.venv", "Python");
+        if recreated(&c, installs_python) {
+            out.push(c);
         }
     }
     if files.iter().any(|f| f == "Cargo.toml") {
         out.push(candidate("**/*.rs.bk", "Rust"));
-        if runs("cargo", &["build", "install"]) {
-            out.push(candidate("target", "Rust"));
+        let c = candidate("target", "Rust");
+        if recreated(&c, builds_rust) {
+            out.push(c);
         }
     }
     if has_basename(files, |n| {
@@ -495,13 +536,20 @@ pub fn plan(doc: &Document, listing: &ContextListing) -> Vec<Planned> {
         .ignore
         .as_ref()
         .is_none_or(|i| i.path == ".dockerignore");
-    let mut sources = own;
+    let mut uses = vec![Use {
+        cmds: run_commands(doc),
+        sources: own,
+    }];
     if root_file {
         for sib in &listing.siblings {
             let d = Document::parse(&sib.text);
-            sources.extend(sources_of(&d, &sib.path).0);
+            uses.push(Use {
+                cmds: run_commands(&d),
+                sources: sources_of(&d, &sib.path).0,
+            });
         }
     }
+    let sources: Vec<Source> = uses.iter().flat_map(|u| u.sources.clone()).collect();
     let sources: Vec<(Source, Option<IgnoreFile>)> = sources
         .into_iter()
         .map(|s| {
@@ -510,7 +558,7 @@ pub fn plan(doc: &Document, listing: &ContextListing) -> Vec<Planned> {
         })
         .collect();
     match &listing.ignore {
-        None => plan_missing(doc, files, &sources, span)
+        None => plan_missing(&uses, files, &sources, span)
             .into_iter()
             .collect(),
         Some(ignore) => {
@@ -561,12 +609,12 @@ fn verify(
 }
 
 fn plan_missing(
-    doc: &Document,
+    uses: &[Use],
     files: &[String],
     sources: &[(Source, Option<IgnoreFile>)],
     span: Range<usize>,
 ) -> Option<Planned> {
-    let cands = default_candidates(doc, files);
+    let cands = default_candidates(uses, files);
     let m = masks(files, &cands);
     let none = IgnoreFile::default();
     let mut kept: Vec<(usize, Effect)> = Vec::new();
@@ -609,10 +657,15 @@ fn plan_missing(
     }
     let changed: Vec<bool> = m.all.iter().map(|a| a & bits != 0).collect();
     let unsafe_ = verify(&none, &text, files, &changed, sources)?;
+    let secret_bits: u64 = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.group == "secrets")
+        .fold(0, |m, (i, _)| m | (1 << i));
     let secret: Vec<String> = files
         .iter()
         .zip(&m.secret)
-        .filter(|(_, s)| **s != 0)
+        .filter(|(f, s)| **s & secret_bits != 0 && !needed(sources, f))
         .map(|(f, _)| f.clone())
         .collect();
     let leaving = changed.iter().filter(|c| **c).count();
