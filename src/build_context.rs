@@ -288,6 +288,63 @@ mod tests {
         assert!(df605[0].contains("`config/app.key`") && df605[0].contains("line 3"));
     }
 
+    /// The case: a context with `.env`, `id_rsa`, `node_modules`
+    /// and a `COPY . .`: the `.dockerignore` DF601 creates (unsafe: the
+    /// image changes) excludes them, and the listing with the matcher
+    /// applied says exactly which files leave the build.
+    #[test]
+    fn created_ignore_file_keeps_secrets_and_dependencies_out() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for f in [
+            ".env",
+            "id_rsa",
+            "package.json",
+            "package-lock.json",
+            "server.js",
+            "src/app.js",
+            "node_modules/express/index.js",
+            "node_modules/express/lib/router.js",
+            ".git/HEAD",
+        ] {
+            touch(root, f);
+        }
+        let path = root.join("Dockerfile");
+        let text = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+        std::fs::write(&path, text).unwrap();
+        let config = root.join("dfix.toml");
+        std::fs::write(&config, "select = [\"DF6\"]\n").unwrap();
+        let mut configs = crate::resolve::Configs::new(Some(&config)).unwrap();
+        let options = crate::pipeline::RunOptions {
+            mode: crate::pipeline::Mode::Fix,
+            overrides: crate::resolve::Overrides {
+                offline: true,
+                unsafe_fixes: true,
+                ..crate::resolve::Overrides::default()
+            },
+            stdin: false,
+        };
+        let o = crate::pipeline::process_one(&path, text, &mut configs, &options);
+        assert_eq!(o.companions.len(), 1, "{:?}", o.findings);
+        let c = &o.companions[0];
+        assert_eq!(c.path, root.join(".dockerignore"));
+        assert!(c.original.is_none());
+        assert!(!c.path.exists(), "the pipeline writes nothing");
+        std::fs::write(&c.path, &c.text).unwrap();
+        let listing = listing_for(&path, false).unwrap();
+        assert_eq!(listing.ignore.as_ref().unwrap().path, ".dockerignore");
+        assert_eq!(
+            listing.excluded(),
+            [
+                ".env",
+                ".git/HEAD",
+                "id_rsa",
+                "node_modules/express/index.js",
+                "node_modules/express/lib/router.js"
+            ]
+        );
+    }
+
     #[test]
     fn dockerfile_specific_ignore_file_wins() {
         let d = tempfile::tempdir().unwrap();

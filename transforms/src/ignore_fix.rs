@@ -507,6 +507,18 @@ fn quote_list(items: &[String], max: usize) -> String {
 /// The findings of the `.dockerignore` rules for `doc` in the context
 /// `listing`.
 pub fn plan(doc: &Document, listing: &ContextListing) -> Vec<Planned> {
+    plan_only(doc, listing, None)
+}
+
+/// [`plan`] for one rule only (`Some(which)`), which skips the others'
+/// work: each rule runs in every fix round over the whole listing.
+pub fn plan_only(doc: &Document, listing: &ContextListing, only: Option<Which>) -> Vec<Planned> {
+    let wanted = |w: Which| only.is_none_or(|o| o == w);
+    if listing.ignore.is_none() && !wanted(Which::Missing)
+        || listing.ignore.is_some() && !wanted(Which::Secrets) && !wanted(Which::Unanchored)
+    {
+        return Vec::new();
+    }
     let name = if listing.dockerfile.is_empty() {
         "Dockerfile"
     } else {
@@ -562,17 +574,25 @@ pub fn plan(doc: &Document, listing: &ContextListing) -> Vec<Planned> {
             .into_iter()
             .collect(),
         Some(ignore) => {
-            let mut out: Vec<Planned> =
-                plan_secrets(&ignore.path, &ignore.text, files, &sources, span.clone())
-                    .into_iter()
-                    .collect();
-            out.extend(plan_unanchored(
-                &ignore.path,
-                &ignore.text,
-                files,
-                &sources,
-                span,
-            ));
+            let mut out = Vec::new();
+            if wanted(Which::Secrets) {
+                out.extend(plan_secrets(
+                    &ignore.path,
+                    &ignore.text,
+                    files,
+                    &sources,
+                    span.clone(),
+                ));
+            }
+            if wanted(Which::Unanchored) {
+                out.extend(plan_unanchored(
+                    &ignore.path,
+                    &ignore.text,
+                    files,
+                    &sources,
+                    span,
+                ));
+            }
             out
         }
     }
@@ -1027,7 +1047,7 @@ pub fn diagnostics(
     let Some(listing) = &ctx.facts.listing else {
         return Vec::new();
     };
-    plan(ctx.doc, listing)
+    plan_only(ctx.doc, listing, Some(which))
         .into_iter()
         .filter(|p| p.which == which)
         .map(|p| {
