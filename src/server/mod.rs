@@ -133,6 +133,9 @@ fn initialize(params: &Value) -> (Session, Value) {
     let client = ClientCaps {
         document_changes: caps["workspace"]["workspaceEdit"]["documentChanges"] == true,
         watch_files: caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] == true,
+        create_files: caps["workspace"]["workspaceEdit"]["resourceOperations"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|o| o == "create")),
     };
     let settings = match params.get("initializationOptions") {
         Some(v) => EditorSettings::from_json(v).unwrap_or_else(|e| {

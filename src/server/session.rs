@@ -129,6 +129,9 @@ pub struct ClientCaps {
     pub document_changes: bool,
     /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
     pub watch_files: bool,
+    /// `workspace.workspaceEdit.resourceOperations` has `create`: an edit
+    /// may create a file (the `.dockerignore` DF601 writes).
+    pub create_files: bool,
 }
 
 /// The server's state.

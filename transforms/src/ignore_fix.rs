@@ -1280,4 +1280,44 @@ mod tests {
         let u = p.iter().find(|p| p.which == Which::Unanchored).unwrap();
         assert!(u.fix.is_none());
     }
+
+    /// Through the rules and the engine: DF602's append and DF604's
+    /// anchoring of one file combine into one new text; unsafe ones wait
+    /// for `--unsafe-fixes`; the Dockerfile itself is never edited.
+    #[test]
+    fn the_engine_combines_the_rules_edits_of_one_file() {
+        let files = [
+            ".env",
+            "web/.env",
+            "node_modules/a.js",
+            "web/node_modules/b.js",
+            "app.js",
+        ];
+        let ignore = "node_modules\n";
+        let mut facts = crate::rule::Facts::new();
+        facts.listing = Some(std::sync::Arc::new(listing(&files, Some(ignore))));
+        let settings = crate::settings::Settings::default()
+            .with_selection(&["DF6".to_string()], &[])
+            .unwrap();
+        let df = "FROM a\nCOPY app.js /\n";
+        let fixed = crate::engine::fix(df, &settings, &facts).unwrap();
+        assert_eq!(fixed.output(), df);
+        let ids: Vec<&str> = fixed.remaining.iter().map(|d| d.rule.id).collect();
+        assert_eq!(ids, ["DF602", "DF604"]);
+        let files = crate::engine::companion_files(&fixed.remaining, false);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, ".dockerignore");
+        assert_eq!(files[0].resolves.len(), 2);
+        assert_eq!(
+            files[0].text,
+            "**/node_modules\n# Added by dfix (DF602): secret files present in the build context\n**/.env\n"
+        );
+        // `COPY . .` makes both unsafe: nothing without --unsafe-fixes.
+        let fixed = crate::engine::fix("FROM a\nCOPY . .\n", &settings, &facts).unwrap();
+        assert!(crate::engine::companion_files(&fixed.remaining, false).is_empty());
+        assert_eq!(
+            crate::engine::companion_files(&fixed.remaining, true).len(),
+            1
+        );
+    }
 }
