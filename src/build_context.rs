@@ -139,9 +139,9 @@ pub fn listing_for(dockerfile: &Path, without_ignore: bool) -> Option<ContextLis
         dockerfile: relative(root, dockerfile),
         problems,
         siblings: if own_ignore {
-            Vec::new()
+            std::sync::Arc::default()
         } else {
-            siblings(dockerfile, root)
+            cached_siblings(root)
         },
     })
 }
@@ -154,13 +154,31 @@ pub fn context_root(dockerfile: &Path) -> &Path {
     }
 }
 
-/// The other Dockerfiles in the context root folder that read the root
+/// The Dockerfiles of the folder `root`, listed once per run (a folder
+/// may hold hundreds, each of them asking).
+fn cached_siblings(root: &Path) -> std::sync::Arc<Vec<SiblingDockerfile>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    // One cell per folder: the threads asking for the same folder at once
+    // wait for one reading instead of each reading it.
+    type Cell = Arc<OnceLock<Arc<Vec<SiblingDockerfile>>>>;
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Cell>>> = OnceLock::new();
+    let cell = CACHE
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(root.to_path_buf())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| Arc::new(siblings(root))).clone()
+}
+
+/// The Dockerfiles in the context root folder that read the root
 /// `.dockerignore` (they have no `<name>.dockerignore` of their own).
-fn siblings(dockerfile: &Path, root: &Path) -> Vec<SiblingDockerfile> {
+fn siblings(root: &Path) -> Vec<SiblingDockerfile> {
     let Ok(entries) = std::fs::read_dir(root) else {
         return Vec::new();
     };
-    let own = dockerfile.file_name();
     let mut out: Vec<SiblingDockerfile> = entries
         .filter_map(|e| {
             let e = e.ok()?;
@@ -171,7 +189,7 @@ fn siblings(dockerfile: &Path, root: &Path) -> Vec<SiblingDockerfile> {
                 Some(crate::kind::FileKind::Dockerfile)
             ) || (name_str.starts_with("Dockerfile.")
                 && !name_str.ends_with(".dockerignore"));
-            if !is_dockerfile || Some(name.as_os_str()) == own || !e.file_type().ok()?.is_file() {
+            if !is_dockerfile || !e.file_type().ok()?.is_file() {
                 return None;
             }
             let mut own_ignore = e.path().into_os_string();
@@ -180,10 +198,7 @@ fn siblings(dockerfile: &Path, root: &Path) -> Vec<SiblingDockerfile> {
                 return None;
             }
             let text = std::fs::read_to_string(e.path()).ok()?;
-            Some(SiblingDockerfile {
-                path: name_str.to_string(),
-                text,
-            })
+            Some(SiblingDockerfile::new(name_str, &text))
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));

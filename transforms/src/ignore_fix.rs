@@ -319,8 +319,26 @@ fn run_commands(doc: &Document) -> Vec<(String, String)> {
     out
 }
 
+/// What one Dockerfile takes from the build context and what its RUNs
+/// call: the part of another Dockerfile of the context the planner needs,
+/// read once from its text.
+#[derive(Debug, Clone)]
+pub struct ContextUse(Use);
+
+impl ContextUse {
+    /// Reads the Dockerfile `text`, named `name` in messages.
+    pub fn of(text: &str, name: &str) -> ContextUse {
+        let d = Document::parse(text);
+        ContextUse(Use {
+            cmds: run_commands(&d),
+            sources: sources_of(&d, name).0,
+        })
+    }
+}
+
 /// One Dockerfile of the context: the commands its RUNs call and its
 /// context sources.
+#[derive(Debug, Clone)]
 struct Use {
     cmds: Vec<(String, String)>,
     sources: Vec<Source>,
@@ -335,10 +353,10 @@ impl Use {
 
     /// True when a folder or whole-context source takes files that `c`
     /// catches (`COPY . .` with a `node_modules` in the context).
-    fn takes(&self, c: &Candidate, files: &[String]) -> bool {
-        self.sources.iter().any(|s| {
-            s.kind != SourceKind::Glob && files.iter().any(|f| catches(c, f) && s.selects(&None, f))
-        })
+    fn takes(&self, caught: &[&str]) -> bool {
+        self.sources
+            .iter()
+            .any(|s| s.kind != SourceKind::Glob && caught.iter().any(|f| s.selects(&None, f)))
     }
 }
 
@@ -397,7 +415,12 @@ fn default_candidates(uses: &[Use], files: &[String]) -> Vec<Candidate> {
         }
     }
     let recreated = |c: &Candidate, makes: fn(&Use) -> bool| {
-        uses.iter().all(|u| makes(u) || !u.takes(c, files))
+        let caught: Vec<&str> = files
+            .iter()
+            .filter(|f| catches(c, f))
+            .map(String::as_str)
+            .collect();
+        caught.is_empty() || uses.iter().all(|u| makes(u) || !u.takes(&caught))
     };
     let mut dependency = |text: &str, group: &'static str, makes: fn(&Use) -> bool| {
         let c = candidate(text, group);
@@ -466,6 +489,14 @@ fn effect(
     current: &IgnoreFile,
 ) -> Effect {
     let mut e = Effect::default();
+    // The files the candidate catches that are in the build now: usually
+    // none, so the sources below cost nothing.
+    let caught: Vec<&str> = files
+        .iter()
+        .zip(&masks.all)
+        .filter(|(f, mask)| *mask & bit != 0 && !current.excludes(f))
+        .map(|(f, _)| f.as_str())
+        .collect();
     for (s, m) in sources {
         if s.kind == SourceKind::Literal && catches(c, &s.path) {
             if !e.reinclude.contains(&s.path) {
@@ -473,10 +504,7 @@ fn effect(
             }
             continue;
         }
-        let loses = files
-            .iter()
-            .zip(&masks.all)
-            .any(|(f, mask)| mask & bit != 0 && s.selects(m, f) && !current.excludes(f));
+        let loses = caught.iter().any(|f| s.selects(m, f));
         if !loses {
             continue;
         }
@@ -553,12 +581,12 @@ pub fn plan_only(doc: &Document, listing: &ContextListing, only: Option<Which>) 
         sources: own,
     }];
     if root_file {
-        for sib in &listing.siblings {
-            let d = Document::parse(&sib.text);
-            uses.push(Use {
-                cmds: run_commands(&d),
-                sources: sources_of(&d, &sib.path).0,
-            });
+        for sib in listing
+            .siblings
+            .iter()
+            .filter(|s| s.path != listing.dockerfile)
+        {
+            uses.push(sib.uses().0.clone());
         }
     }
     let sources: Vec<Source> = uses.iter().flat_map(|u| u.sources.clone()).collect();
@@ -609,15 +637,18 @@ fn verify(
     sources: &[(Source, Option<IgnoreFile>)],
 ) -> Option<bool> {
     let after = IgnoreFile::parse(after_text);
+    let lost: Vec<&str> = files
+        .iter()
+        .zip(changed)
+        .filter(|(f, c)| **c && !before.excludes(f) && after.excludes(f))
+        .map(|(f, _)| f.as_str())
+        .collect();
     let mut unsafe_ = false;
     for (s, m) in sources {
         if s.kind == SourceKind::Literal && !before.excludes(&s.path) && after.excludes(&s.path) {
             return None;
         }
-        let loses = files
-            .iter()
-            .zip(changed)
-            .any(|(f, c)| *c && s.selects(m, f) && !before.excludes(f) && after.excludes(f));
+        let loses = lost.iter().any(|f| s.selects(m, f));
         if loses {
             if s.kind == SourceKind::Glob {
                 return None;
@@ -1185,10 +1216,10 @@ mod tests {
     #[test]
     fn a_sibling_dockerfile_sharing_the_root_file_is_guarded_too() {
         let mut l = listing(CONTEXT, None);
-        l.siblings.push(SiblingDockerfile {
-            path: "Dockerfile.dev".into(),
-            text: "FROM a\nCOPY id_rsa /root/.ssh/id_rsa\n".into(),
-        });
+        l.siblings = std::sync::Arc::new(vec![
+            SiblingDockerfile::new("Dockerfile", "FROM a\nCOPY missing.txt /\n"),
+            SiblingDockerfile::new("Dockerfile.dev", "FROM a\nCOPY id_rsa /root/.ssh/id_rsa\n"),
+        ]);
         let text = fixed(&run("FROM a\nCOPY server.js /\n", &l), Which::Missing, "");
         assert!(!IgnoreFile::parse(&text).excludes("id_rsa"), "{text}");
         assert!(IgnoreFile::parse(&text).excludes(".env"));

@@ -72,10 +72,14 @@ whole-context source (`COPY . .`) loses files: that is the purpose, but
 the image changes (and a build step may have needed one of them).
 
 The fix writes a second file. `dfix` writes it atomically beside the
-Dockerfile, `--diff` shows it as a new file (`--- /dev/null`), `--check`
-only reports; stdin mode (`dfix -`) and the language server never write it
-and only report. When two Dockerfiles of one run share the context, the
-file is written once. To keep dfix from writing ignore files, deselect the
+Dockerfile (never over a file that appeared meanwhile), `--diff` shows it
+as a new file (`--- /dev/null`), `--check` only reports; stdin mode
+(`dfix -`) cannot write a second file and only reports. In the language
+server the fix-all (formatting) edits the open Dockerfile only; the quick
+fix creates the file with a `CreateFile` edit when the editor supports
+resource operations, and is not offered otherwise. When two Dockerfiles of
+one run share the context, the file is written once: each plans it with
+the other's sources guarded, so both plan the same text. To keep dfix from writing ignore files, deselect the
 rules as with any rule: `ignore = ["DF601", "DF602", "DF604"]` in
 `dfix.toml` (or `--ignore DF601`).
 
