@@ -209,6 +209,9 @@ struct Candidate {
     seg: Pattern,
     anywhere: bool,
     group: &'static str,
+    /// A dependency or build folder: kept only when every Dockerfile that
+    /// copies it through a folder or the whole context recreates it.
+    recreate: Option<fn(&Use) -> bool>,
 }
 
 fn candidate(text: &str, group: &'static str) -> Candidate {
@@ -226,6 +229,7 @@ fn candidate(text: &str, group: &'static str) -> Candidate {
         seg,
         anywhere,
         group,
+        recreate: None,
     }
 }
 
@@ -414,22 +418,12 @@ fn default_candidates(uses: &[Use], files: &[String]) -> Vec<Candidate> {
             }
         }
     }
-    let recreated = |c: &Candidate, makes: fn(&Use) -> bool| {
-        let caught: Vec<&str> = files
-            .iter()
-            .filter(|f| catches(c, f))
-            .map(String::as_str)
-            .collect();
-        caught.is_empty() || uses.iter().all(|u| makes(u) || !u.takes(&caught))
-    };
-    let mut dependency = |text: &str, group: &'static str, makes: fn(&Use) -> bool| {
-        let c = candidate(text, group);
-        if recreated(&c, makes) {
-            out.push(c);
-        }
+    let dependency = |text: &str, group: &'static str, makes: fn(&Use) -> bool| Candidate {
+        recreate: Some(makes),
+        ..candidate(text, group)
     };
     if has_basename(files, |n| n == "package.json") {
-        dependency("**/node_modules", "Node.js", installs_node);
+        out.push(dependency("**/node_modules", "Node.js", installs_node));
         out.push(candidate("**/npm-debug.log*", "Node.js"));
         out.push(candidate("**/yarn-error.log*", "Node.js"));
     }
@@ -449,17 +443,11 @@ fn default_candidates(uses: &[Use], files: &[String]) -> Vec<Candidate> {
         ] {
             out.push(candidate(p, "Python"));
         }
-        let c = candidate("**/.venv", "Python");
-        if recreated(&c, installs_python) {
-            out.push(c);
-        }
+        out.push(dependency("**/.venv", "Python", installs_python));
     }
     if files.iter().any(|f| f == "Cargo.toml") {
         out.push(candidate("**/*.rs.bk", "Rust"));
-        let c = candidate("target", "Rust");
-        if recreated(&c, builds_rust) {
-            out.push(c);
-        }
+        out.push(dependency("target", "Rust", builds_rust));
     }
     if has_basename(files, |n| {
         n == "build.gradle" || n == "build.gradle.kts" || n == "settings.gradle"
@@ -671,6 +659,17 @@ fn plan_missing(
     let mut kept: Vec<(usize, Effect)> = Vec::new();
     let mut left_out = Vec::new();
     for (i, c) in cands.iter().enumerate() {
+        if let Some(makes) = c.recreate {
+            let caught: Vec<&str> = files
+                .iter()
+                .zip(&m.all)
+                .filter(|(_, mask)| *mask & (1 << i) != 0)
+                .map(|(f, _)| f.as_str())
+                .collect();
+            if !caught.is_empty() && !uses.iter().all(|u| makes(u) || !u.takes(&caught)) {
+                continue;
+            }
+        }
         let e = effect(c, 1 << i, files, &m, sources, &none);
         match &e.glob_loses {
             Some(why) => left_out.push(format!("`{}` (needed by `COPY {why}`)", c.text)),
