@@ -625,18 +625,17 @@ fn verify(
     sources: &[(Source, Option<IgnoreFile>)],
 ) -> Option<bool> {
     let after = IgnoreFile::parse(after_text);
-    let lost: Vec<&str> = files
-        .iter()
-        .zip(changed)
-        .filter(|(f, c)| **c && !before.excludes(f) && after.excludes(f))
-        .map(|(f, _)| f.as_str())
-        .collect();
     let mut unsafe_ = false;
     for (s, m) in sources {
         if s.kind == SourceKind::Literal && !before.excludes(&s.path) && after.excludes(&s.path) {
             return None;
         }
-        let loses = lost.iter().any(|f| s.selects(m, f));
+        // Cheap tests first; stops at the first file lost (matching a
+        // path against the whole file is the slow part).
+        let loses = files
+            .iter()
+            .zip(changed)
+            .any(|(f, c)| *c && s.selects(m, f) && !before.excludes(f) && after.excludes(f));
         if loses {
             if s.kind == SourceKind::Glob {
                 return None;
