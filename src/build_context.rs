@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dfix_transforms::context::{ContextListing, IgnoreSource};
+use dfix_transforms::context::{ContextListing, IgnoreSource, SiblingDockerfile};
 use dfix_transforms::dockerignore::IgnoreFile;
 
 /// Most entries listed (a context this big is reported as cut short).
@@ -112,22 +112,23 @@ pub fn walk(root: &Path, ignore: &IgnoreFile) -> Walk {
 
 /// The listing handed to the rules for a Dockerfile at `dockerfile`;
 /// `None` for stdin, when its folder cannot be read, or when no ignore
-/// file applies to it.
-pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
+/// file applies to it and `without_ignore` is false (only the rule that
+/// creates one needs the walk then).
+pub fn listing_for(dockerfile: &Path, without_ignore: bool) -> Option<ContextListing> {
     if dockerfile.as_os_str() == "-" {
         return None;
     }
-    let root = match dockerfile.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let root = context_root(dockerfile);
     if !root.is_dir() {
         return None;
     }
-    // Without an ignore file nothing leaves the build, and the walk (the
-    // whole context, on every editor save in stdin mode) is not needed.
-    let ignore = ignore_file_for(dockerfile, root)?;
-    let ignore = Some(ignore);
+    let ignore = ignore_file_for(dockerfile, root);
+    if ignore.is_none() && !without_ignore {
+        return None;
+    }
+    let own_ignore = ignore
+        .as_ref()
+        .is_some_and(|(p, _)| p != &root.join(".dockerignore"));
     let (files, problems) = cached_files(root);
     Some(ContextListing {
         files,
@@ -137,7 +138,71 @@ pub fn listing_for(dockerfile: &Path) -> Option<ContextListing> {
         }),
         dockerfile: relative(root, dockerfile),
         problems,
+        siblings: if own_ignore {
+            std::sync::Arc::default()
+        } else {
+            cached_siblings(root)
+        },
     })
+}
+
+/// The build context root of a Dockerfile: its folder.
+pub fn context_root(dockerfile: &Path) -> &Path {
+    match dockerfile.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The Dockerfiles of the folder `root`, listed once per run (a folder
+/// may hold hundreds, each of them asking).
+fn cached_siblings(root: &Path) -> std::sync::Arc<Vec<SiblingDockerfile>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    // One cell per folder: the threads asking for the same folder at once
+    // wait for one reading instead of each reading it.
+    type Cell = Arc<OnceLock<Arc<Vec<SiblingDockerfile>>>>;
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Cell>>> = OnceLock::new();
+    let cell = CACHE
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(root.to_path_buf())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| Arc::new(siblings(root))).clone()
+}
+
+/// The Dockerfiles in the context root folder that read the root
+/// `.dockerignore` (they have no `<name>.dockerignore` of their own).
+fn siblings(root: &Path) -> Vec<SiblingDockerfile> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<SiblingDockerfile> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name();
+            let name_str = name.to_str()?;
+            let is_dockerfile = matches!(
+                crate::kind::by_name(&e.path()),
+                Some(crate::kind::FileKind::Dockerfile)
+            ) || (name_str.starts_with("Dockerfile.")
+                && !name_str.ends_with(".dockerignore"));
+            if !is_dockerfile || !e.file_type().ok()?.is_file() {
+                return None;
+            }
+            let mut own_ignore = e.path().into_os_string();
+            own_ignore.push(".dockerignore");
+            if Path::new(&own_ignore).exists() {
+                return None;
+            }
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some(SiblingDockerfile::new(name_str, &text))
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// The files of the context at `root`, sorted, and the walk's problems:
@@ -202,7 +267,7 @@ mod tests {
             "**/.env\n**/id_rsa*\n**/*.key\n**/node_modules\n",
         )
         .unwrap();
-        let listing = listing_for(&root.join("Dockerfile")).unwrap();
+        let listing = listing_for(&root.join("Dockerfile"), false).unwrap();
         assert_eq!(
             listing.excluded(),
             [
@@ -236,6 +301,63 @@ mod tests {
             .collect();
         assert_eq!(df605.len(), 1, "{df605:?}");
         assert!(df605[0].contains("`config/app.key`") && df605[0].contains("line 3"));
+    }
+
+    /// The issue's case: a context with `.env`, `id_rsa`, `node_modules`
+    /// and a `COPY . .`: the `.dockerignore` DF601 creates (unsafe: the
+    /// image changes) excludes them, and the listing with the matcher
+    /// applied says exactly which files leave the build.
+    #[test]
+    fn created_ignore_file_keeps_secrets_and_dependencies_out() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for f in [
+            ".env",
+            "id_rsa",
+            "package.json",
+            "package-lock.json",
+            "server.js",
+            "src/app.js",
+            "node_modules/express/index.js",
+            "node_modules/express/lib/router.js",
+            ".git/HEAD",
+        ] {
+            touch(root, f);
+        }
+        let path = root.join("Dockerfile");
+        let text = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+        std::fs::write(&path, text).unwrap();
+        let config = root.join("dfix.toml");
+        std::fs::write(&config, "select = [\"DF6\"]\n").unwrap();
+        let mut configs = crate::resolve::Configs::new(Some(&config)).unwrap();
+        let options = crate::pipeline::RunOptions {
+            mode: crate::pipeline::Mode::Fix,
+            overrides: crate::resolve::Overrides {
+                offline: true,
+                unsafe_fixes: true,
+                ..crate::resolve::Overrides::default()
+            },
+            stdin: false,
+        };
+        let o = crate::pipeline::process_one(&path, text, &mut configs, &options);
+        assert_eq!(o.companions.len(), 1, "{:?}", o.findings);
+        let c = &o.companions[0];
+        assert_eq!(c.path, root.join(".dockerignore"));
+        assert!(c.original.is_none());
+        assert!(!c.path.exists(), "the pipeline writes nothing");
+        std::fs::write(&c.path, &c.text).unwrap();
+        let listing = listing_for(&path, false).unwrap();
+        assert_eq!(listing.ignore.as_ref().unwrap().path, ".dockerignore");
+        assert_eq!(
+            listing.excluded(),
+            [
+                ".env",
+                ".git/HEAD",
+                "id_rsa",
+                "node_modules/express/index.js",
+                "node_modules/express/lib/router.js"
+            ]
+        );
     }
 
     #[test]

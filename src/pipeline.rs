@@ -63,6 +63,40 @@ pub struct Outcome {
     /// A registry look-up failed ([`process_one`] only; the fix run over
     /// files tracks look-ups for the whole run).
     pub lookup_failed: bool,
+    /// Other files the applicable fixes create or change (the build
+    /// context's `.dockerignore`), `Fix` and `Diff` modes. Nothing here
+    /// writes them: the fix run over files does
+    /// ([`crate::commands::fix`]), once per path; stdin mode and the
+    /// language server cannot write a second file and leave the findings.
+    pub companions: Vec<Companion>,
+    /// How many of [`Outcome::companions`] were written (or shown by
+    /// `--diff`): files changed besides the Dockerfile.
+    pub companions_changed: usize,
+}
+
+/// A file beside the Dockerfile that its fixes create or change.
+#[derive(Debug, Clone)]
+pub struct Companion {
+    /// Where it is (the context root joined with its relative path).
+    pub path: std::path::PathBuf,
+    /// Its current text; `None` when it is created.
+    pub original: Option<String>,
+    /// Its new text.
+    pub text: String,
+    /// The findings (rule id and message) that writing it resolves: they
+    /// leave [`Outcome::findings`] and count as fixed once it is written.
+    pub resolves: Vec<(&'static str, String)>,
+}
+
+impl Companion {
+    /// The unified diff of the change; from `/dev/null` for a new file.
+    pub fn diff(&self) -> String {
+        let shown = self.path.display().to_string();
+        match &self.original {
+            Some(old) => output::unified_diff(&shown, old, &self.text),
+            None => output::new_file_diff(&shown, &self.text),
+        }
+    }
 }
 
 impl Outcome {
@@ -276,18 +310,23 @@ pub fn process_text(
     facts.context = here.context;
     facts.listing = None;
     // The whole context and its ignore file, only for the rules that read
-    // them (a big context takes a walk).
-    if settings
-        .rules
-        .iter()
-        .any(|r| r.meta().is_named("copy-ignored-file"))
-        && doc
-            .instructions
-            .iter()
-            .any(|i| matches!(i.kind, dfix_grammar::Kind::Copy | dfix_grammar::Kind::Add))
-    {
+    // them and only when the Dockerfile takes files from the context (a
+    // big context takes a walk). Without an ignore file only the rule that
+    // creates one needs it.
+    let enabled = |name: &str| settings.rules.iter().any(|r| r.meta().is_named(name));
+    let creates = enabled("missing-dockerignore");
+    let reads_ignore = creates
+        || enabled("copy-ignored-file")
+        || enabled("dockerignore-missing-secret-patterns")
+        || enabled("dockerignore-unanchored-pattern");
+    let uses_context = doc.instructions.iter().any(|i| match i.kind {
+        dfix_grammar::Kind::Copy | dfix_grammar::Kind::Add => true,
+        dfix_grammar::Kind::Run => i.flag("mount").is_some(),
+        _ => false,
+    });
+    if reads_ignore && uses_context {
         facts.listing =
-            crate::build_context::listing_for(Path::new(shown)).map(std::sync::Arc::new);
+            crate::build_context::listing_for(Path::new(shown), creates).map(std::sync::Arc::new);
     }
     let facts = &facts;
     if mode == Mode::Check {
@@ -323,6 +362,20 @@ pub fn process_text(
     if mode == Mode::Diff && changed {
         outcome.diff = output::unified_diff(shown, text, out);
     }
+    let root = crate::build_context::context_root(Path::new(shown));
+    outcome.companions = engine::companion_files(&fixed.remaining, settings.unsafe_fixes)
+        .into_iter()
+        .map(|c| Companion {
+            path: root.join(&c.path),
+            original: c.original,
+            text: c.text,
+            resolves: c
+                .resolves
+                .into_iter()
+                .map(|d| (d.rule.id, d.message))
+                .collect(),
+        })
+        .collect();
     outcome
 }
 

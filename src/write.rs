@@ -88,6 +88,42 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Creates `path` with `text` atomically (a temporary file in the same
+/// folder, moved in place): readers never see a half-written file, and an
+/// existing file is never overwritten (it may have appeared meanwhile).
+/// The new file is readable by everyone (`0644`), as an editor would make
+/// it.
+pub fn create_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dfix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes `text` to `path`: replaces it atomically when it exists
+/// ([`write_atomic`]), creates it when `exists` is false
+/// ([`create_atomic`]).
+pub fn write_or_create(path: &Path, text: &str, exists: bool) -> std::io::Result<()> {
+    if exists {
+        write_atomic(path, text)
+    } else {
+        create_atomic(path, text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,8 @@
 //! them, over the paths given (files, or folders searched for Dockerfiles
 //! and Compose files).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ use crate::parallel::parallel_map;
 use crate::pipeline::{process_compose, process_text, skip_by_name, Mode, Outcome};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
-use crate::write::{read_dockerfile, write_atomic};
+use crate::write::{read_dockerfile, write_atomic, write_or_create};
 
 /// The mode the flags ask for.
 pub fn mode_of(args: &RunArgs) -> Mode {
@@ -155,7 +156,7 @@ fn process_all(
     mode: Mode,
 ) -> Vec<Outcome> {
     let indexed: Vec<usize> = (0..jobs.len()).collect();
-    parallel_map(&indexed, |&i| {
+    let mut outcomes = parallel_map(&indexed, |&i| {
         let (path, settings, config) = &jobs[i];
         let shown = path.display().to_string();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &inputs[i] {
@@ -189,5 +190,66 @@ fn process_all(
                 "{shown}: internal error: dfix panicked on this file (file left unchanged)"
             ))
         })
-    })
+    });
+    // After every Dockerfile was planned: each one saw the ignore files as
+    // they were, whatever the order the threads ran in.
+    apply_companions(&mut outcomes, mode);
+    outcomes
+}
+
+/// A path as a key that two spellings of one file share (`./x` and
+/// `/abs/x`).
+fn same_file_key(path: &Path) -> PathBuf {
+    let parent = crate::build_context::context_root(path);
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Writes (fix mode) or shows (`--diff`) the other files the fixes change
+/// (the build context's `.dockerignore`), in input order and once per
+/// path: two Dockerfiles of one context plan the same text (each guards
+/// the other's sources), so the second finds it written and counts its
+/// findings as fixed; a different text for a file already taken is left
+/// for the next run, its findings kept.
+fn apply_companions(outcomes: &mut [Outcome], mode: Mode) {
+    let mut taken: HashMap<PathBuf, String> = HashMap::new();
+    for o in outcomes.iter_mut() {
+        if o.error.is_some() || o.skipped.is_some() {
+            continue;
+        }
+        for c in std::mem::take(&mut o.companions) {
+            let key = same_file_key(&c.path);
+            match taken.get(&key) {
+                Some(text) if *text == c.text => {}
+                Some(_) => continue,
+                None => {
+                    match mode {
+                        Mode::Fix => {
+                            if let Err(e) = write_or_create(&c.path, &c.text, c.original.is_some())
+                            {
+                                o.error = Some(format!("{}: cannot write: {e}", c.path.display()));
+                                break;
+                            }
+                        }
+                        Mode::Diff => o.diff.push_str(&c.diff()),
+                        Mode::Check => continue,
+                    }
+                    o.companions_changed += 1;
+                    taken.insert(key, c.text.clone());
+                }
+            }
+            for (rule, message) in &c.resolves {
+                if let Some(i) = o
+                    .findings
+                    .iter()
+                    .position(|f| f.rule.id == *rule && f.message == *message)
+                {
+                    o.findings.remove(i);
+                    o.fixed += 1;
+                }
+            }
+        }
+    }
 }

@@ -304,6 +304,17 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// The unified diff of a file that does not exist yet: from `/dev/null`,
+/// as `git diff` shows a new file.
+pub fn new_file_diff(path: &str, new: &str) -> String {
+    let p = path.trim_start_matches("./");
+    similar::TextDiff::from_lines("", new)
+        .unified_diff()
+        .context_radius(3)
+        .header("/dev/null", &format!("b/{p}"))
+        .to_string()
+}
+
 /// "1 finding" / "2 findings".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -329,5 +340,10 @@ mod tests {
         let d = unified_diff("./x/Dockerfile", "a\nb\n", "a\nc\n");
         assert!(d.starts_with("--- a/x/Dockerfile\n+++ b/x/Dockerfile\n@@"));
         assert!(d.contains("-b\n+c\n"));
+        let d = new_file_diff("./x/.dockerignore", "a\nb\n");
+        assert_eq!(
+            d,
+            "--- /dev/null\n+++ b/x/.dockerignore\n@@ -0,0 +1,2 @@\n+a\n+b\n"
+        );
     }
 }

@@ -62,6 +62,7 @@ pub fn report(
         if o.changed {
             changed_files += 1;
         }
+        changed_files += o.companions_changed;
         diffs.push_str(&o.diff);
         findings.extend(o.findings);
     }

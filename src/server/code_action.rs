@@ -56,6 +56,69 @@ fn edit_of(session: &Session, uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit 
     }
 }
 
+/// The workspace edit of a fix to another file of the build context (the
+/// `.dockerignore` DF601 creates, DF602 and DF604 change), for the
+/// document saved at `dockerfile`: a `CreateFile` and the text for a new
+/// file (only when the client can create files), an edit of the file
+/// otherwise. `None` when the client cannot take it: no versioned
+/// document changes, or no file creation for a new file.
+fn companion_edit(
+    session: &Session,
+    dockerfile: &std::path::Path,
+    edit: &dfix_transforms::CompanionEdit,
+) -> Option<WorkspaceEdit> {
+    use lsp_types::{
+        CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, ResourceOp,
+    };
+    if !session.caps.document_changes {
+        return None;
+    }
+    let root = crate::build_context::context_root(dockerfile);
+    let target = root.join(&edit.path);
+    let target = if target.is_absolute() {
+        target
+    } else {
+        std::env::current_dir().ok()?.join(target)
+    };
+    let uri = super::convert::path_to_uri(&target)?;
+    let before = edit.original.as_deref().unwrap_or("");
+    let after = dfix_transforms::apply_edits(before, &edit.edits).ok()?;
+    let text_edit = |edits: Vec<TextEdit>| TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version: None,
+        },
+        edits: edits.into_iter().map(lsp_types::OneOf::Left).collect(),
+    };
+    let changes = match &edit.original {
+        None if session.caps.create_files => DocumentChanges::Operations(vec![
+            DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                uri: uri.clone(),
+                // Never over a file that appeared since the check.
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            })),
+            DocumentChangeOperation::Edit(text_edit(vec![TextEdit {
+                range: lsp_types::Range::default(),
+                new_text: after,
+            }])),
+        ]),
+        None => return None,
+        Some(_) => DocumentChanges::Edits(vec![text_edit(
+            super::convert::replacement(before, &after, session.encoding)
+                .into_iter()
+                .collect(),
+        )]),
+    };
+    Some(WorkspaceEdit {
+        document_changes: Some(changes),
+        ..WorkspaceEdit::default()
+    })
+}
+
 /// The text and place of the suppression comment for a finding at byte
 /// `at`: on its own line right before the instruction that holds `at`
 /// (where `# dfix: ignore=` applies), indented like it. `None` outside an
@@ -120,6 +183,15 @@ pub fn code_actions(
                 .filter(|f| f.applicability != Applicability::DisplayOnly)
             {
                 let safe = fix.applicability == Applicability::Safe;
+                // A fix of another file (the context's `.dockerignore`):
+                // offered only when the client can take that edit.
+                let other_file = match &fix.companion {
+                    Some(c) => match companion_edit(session, &doc.path, c) {
+                        Some(edit) => Some(edit),
+                        None => continue,
+                    },
+                    None => None,
+                };
                 let edits = fix
                     .edits
                     .iter()
@@ -136,7 +208,7 @@ pub fn code_actions(
                     ),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![lsp.clone()]),
-                    edit: Some(edit_of(session, &uri, edits)),
+                    edit: Some(other_file.unwrap_or_else(|| edit_of(session, &uri, edits))),
                     is_preferred: Some(safe),
                     ..CodeAction::default()
                 });

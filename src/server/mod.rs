@@ -135,6 +135,9 @@ fn initialize(params: &Value) -> (Session, Value) {
         watch_files: caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] == true,
         pull_diagnostics: caps["textDocument"]["diagnostic"].is_object(),
         diagnostic_refresh: caps["workspace"]["diagnostics"]["refreshSupport"] == true,
+        create_files: caps["workspace"]["workspaceEdit"]["resourceOperations"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|o| o == "create")),
     };
     let settings = match params.get("initializationOptions") {
         Some(v) => EditorSettings::from_json(v).unwrap_or_else(|e| {

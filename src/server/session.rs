@@ -135,6 +135,9 @@ pub struct ClientCaps {
     /// `workspace.diagnostics.refreshSupport`: the client can be asked to
     /// pull again (`workspace/diagnostic/refresh`) when settings change.
     pub diagnostic_refresh: bool,
+    /// `workspace.workspaceEdit.resourceOperations` has `create`: an edit
+    /// may create a file (the `.dockerignore` DF601 writes).
+    pub create_files: bool,
 }
 
 /// The server's state.

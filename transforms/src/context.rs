@@ -70,6 +70,48 @@ pub struct ContextListing {
     pub dockerfile: String,
     /// Folders that could not be read and symlink loops: reported, skipped.
     pub problems: Vec<String>,
+    /// The Dockerfiles in the context root folder that read the root
+    /// `.dockerignore` (this one included, when it does; the planner skips
+    /// it by [`ContextListing::dockerfile`]): an ignore-file fix must not
+    /// exclude what they copy either. Shared: read once per folder.
+    pub siblings: std::sync::Arc<Vec<SiblingDockerfile>>,
+}
+
+/// Another Dockerfile of the same build context.
+#[derive(Debug, Clone)]
+pub struct SiblingDockerfile {
+    /// Its path relative to the context root.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+    /// What it takes from the context and what its RUNs call, read from
+    /// `text` the first time a plan needs it (most never do).
+    uses: std::sync::OnceLock<crate::ignore_fix::ContextUse>,
+}
+
+impl PartialEq for SiblingDockerfile {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.text == other.text
+    }
+}
+
+impl Eq for SiblingDockerfile {}
+
+impl SiblingDockerfile {
+    /// The sibling at `path` (relative to the context root) with `text`.
+    pub fn new(path: &str, text: &str) -> SiblingDockerfile {
+        SiblingDockerfile {
+            path: path.to_string(),
+            text: text.to_string(),
+            uses: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// What it takes from the context (read once).
+    pub fn uses(&self) -> &crate::ignore_fix::ContextUse {
+        self.uses
+            .get_or_init(|| crate::ignore_fix::ContextUse::of(&self.text, &self.path))
+    }
 }
 
 /// An ignore file and its text.

@@ -91,6 +91,23 @@ pub struct Fix {
     /// they edit (a user added to the build stage that is about to become a
     /// builder would be wasted work).
     pub exclusive: bool,
+    /// Edits to another file of the build context (its `.dockerignore`)
+    /// instead of the Dockerfile; `edits` is then empty. The fix engine
+    /// never applies these: [`crate::engine::companion_files`] gathers them
+    /// and the application decides whether it may write the file.
+    pub companion: Option<CompanionEdit>,
+}
+
+/// A fix's edits to a file beside the Dockerfile (the `.dockerignore` of
+/// its build context), created when it does not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanionEdit {
+    /// The file, relative to the build context root, `/`-separated.
+    pub path: String,
+    /// Its current text; `None` when the fix creates it.
+    pub original: Option<String>,
+    /// Edits to `original` (to the empty text when it is created).
+    pub edits: Vec<Edit>,
 }
 
 impl Fix {
@@ -101,6 +118,7 @@ impl Fix {
             applicability: Applicability::Safe,
             message: message.into(),
             exclusive: false,
+            companion: None,
         }
     }
 
@@ -111,6 +129,7 @@ impl Fix {
             applicability: Applicability::Unsafe,
             message: message.into(),
             exclusive: false,
+            companion: None,
         }
     }
 
@@ -121,6 +140,23 @@ impl Fix {
             applicability: Applicability::DisplayOnly,
             message: message.into(),
             exclusive: false,
+            companion: None,
+        }
+    }
+
+    /// A fix that edits (or creates) another file of the build context and
+    /// not the Dockerfile; `safe` says whether it is applied by default.
+    pub fn companion(message: impl Into<String>, safe: bool, edit: CompanionEdit) -> Fix {
+        Fix {
+            edits: Vec::new(),
+            applicability: if safe {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
+            message: message.into(),
+            exclusive: false,
+            companion: Some(edit),
         }
     }
 

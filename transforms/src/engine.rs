@@ -317,6 +317,70 @@ pub fn hidden_unsafe_fixes(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> us
         .count()
 }
 
+/// A file beside the Dockerfile that fixes create or change (the build
+/// context's `.dockerignore`), with the findings it resolves.
+#[derive(Debug, Clone)]
+pub struct CompanionFile {
+    /// The file, relative to the build context root.
+    pub path: String,
+    /// Its current text; `None` when it is created.
+    pub original: Option<String>,
+    /// Its new text.
+    pub text: String,
+    /// The findings whose fixes made `text`.
+    pub resolves: Vec<Diagnostic>,
+}
+
+/// The other files that the applicable fixes of `diagnostics` edit, one
+/// per path: each fix's edits applied to the file's current text, in
+/// finding order, a fix whose edits conflict with one taken before left
+/// for the next run. Pure: the application decides whether it may write
+/// them (never in stdin mode or from an editor's fix-all).
+pub fn companion_files(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<CompanionFile> {
+    let mut out: Vec<(CompanionFile, Vec<Edit>)> = Vec::new();
+    for d in diagnostics {
+        let Some(fix) = &d.fix else { continue };
+        let Some(edit) = &fix.companion else { continue };
+        if !fix.applicability.is_applied(unsafe_fixes) || edit.edits.is_empty() {
+            continue;
+        }
+        let at = match out.iter().position(|(c, _)| c.path == edit.path) {
+            Some(i) => i,
+            None => {
+                out.push((
+                    CompanionFile {
+                        path: edit.path.clone(),
+                        original: edit.original.clone(),
+                        text: String::new(),
+                        resolves: Vec::new(),
+                    },
+                    Vec::new(),
+                ));
+                out.len() - 1
+            }
+        };
+        let (file, taken) = &mut out[at];
+        let conflicts = taken
+            .iter()
+            .any(|t| edit.edits.iter().any(|e| e.conflicts_with(t)));
+        let base = file.original.as_deref().unwrap_or("");
+        let mut all = taken.clone();
+        all.extend(edit.edits.iter().cloned());
+        if conflicts || apply_edits(base, &all).is_err() {
+            continue;
+        }
+        *taken = all;
+        file.resolves.push(d.clone());
+    }
+    out.into_iter()
+        .filter_map(|(mut file, edits)| {
+            let base = file.original.as_deref().unwrap_or("");
+            file.text = apply_edits(base, &edits).ok()?;
+            (file.original.as_deref() != Some(file.text.as_str())).then_some(file)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod dockerignore;
 pub mod edit;
 pub mod engine;
+pub mod ignore_fix;
 pub mod multistage;
 pub mod pkg;
 pub mod rule;
@@ -35,9 +36,10 @@ pub mod users;
 pub mod validate;
 
 pub use diagnostic::Diagnostic;
-pub use edit::{apply_edits, Applicability, Edit, Fix};
+pub use edit::{apply_edits, Applicability, CompanionEdit, Edit, Fix};
 pub use engine::{
-    check, check_document, fix, hidden_unsafe_fixes, Applied, Checked, FixError, Fixed,
+    check, check_document, companion_files, fix, hidden_unsafe_fixes, Applied, Checked,
+    CompanionFile, FixError, Fixed,
 };
 pub use rule::{
     Context, DigestLookup, Facts, FixAvailability, OptionKind, OptionMeta, OptionValue, Rule,

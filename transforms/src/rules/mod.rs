@@ -198,6 +198,9 @@ pub static ALL: &[&dyn Rule] = &[
     &packages::pkg_gem_unpinned::GemUnpinned,
     &packages::pkg_go_unpinned::GoUnpinned,
     &multistage::split_build_and_runtime::SplitBuildAndRuntime,
+    &context::missing_dockerignore::MissingDockerignore,
+    &context::dockerignore_missing_secret_patterns::DockerignoreMissingSecretPatterns,
+    &context::dockerignore_unanchored_pattern::DockerignoreUnanchoredPattern,
     &context::copy_ignored_file::CopyIgnoredFile,
 ];
 
