@@ -152,7 +152,8 @@ def server_latency(dfix):
 def main():
     args = [a for a in sys.argv[1:] if a != "--write-baseline"]
     write = "--write-baseline" in sys.argv
-    dfix, corpus = args[0], args[1]
+    # Absolute: the server runs in a folder of its own.
+    dfix, corpus = os.path.abspath(args[0]), args[1]
     rounds = int(args[2]) if len(args) > 2 else 3
     files = corpus_files(corpus)
     os.environ["DFIX_OFFLINE"] = "1"

@@ -160,11 +160,27 @@ fn stdin_mode_reports_and_never_writes_a_second_file() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o), EXPLICIT);
+    // Left to file runs (a walk of the folder on every editor save) ...
+    assert!(!stderr(&o).contains("DF601"), "{}", stderr(&o));
+    // ... unless selected by name: then reported, never written.
+    let o = dfix_stdin(
+        d.path(),
+        &args(&["-", "--stdin-filename", "Dockerfile", "--select", "DF601"]),
+        EXPLICIT.as_bytes(),
+    );
+    assert_eq!(stdout(&o), EXPLICIT);
     assert!(stderr(&o).contains("DF601"), "{}", stderr(&o));
     assert!(!d.path().join(".dockerignore").exists());
     let o = dfix_stdin(
         d.path(),
-        &args(&["-", "--stdin-filename", "Dockerfile", "--diff"]),
+        &args(&[
+            "-",
+            "--stdin-filename",
+            "Dockerfile",
+            "--diff",
+            "--select",
+            "DF601",
+        ]),
         EXPLICIT.as_bytes(),
     );
     assert!(!stdout(&o).contains("/dev/null"), "{}", stdout(&o));

@@ -31,9 +31,18 @@ pub fn run(args: &RunArgs, mode: Mode, configs: &mut Configs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let mut overrides = Overrides::from(args);
+    // A buffer cannot get a second file written, and finding that a context
+    // lacks a `.dockerignore` takes a walk of the whole folder on every
+    // save (an editor calls this per save): DF601 is left to file runs
+    // unless selected by name here.
+    let missing_ignore = &dfix_transforms::rules::context::missing_dockerignore::META;
+    if !overrides.select.iter().any(|s| missing_ignore.is_named(s)) {
+        overrides.ignore.push(missing_ignore.id.to_string());
+    }
     let options = RunOptions {
         mode,
-        overrides: Overrides::from(args),
+        overrides,
         stdin: true,
     };
     let outcome = process_one(&name, &text, configs, &options);
