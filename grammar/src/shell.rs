@@ -636,7 +636,7 @@ struct SharedCache {
 
 /// Analyses kept alive after their documents are gone (a RUN's is some
 /// kilobytes; a long Dockerfile has a few hundred RUNs).
-const RECENT: usize = 256;
+const RECENT: usize = 64;
 
 /// Entries in [`SharedCache::by_text`] past which the dead ones go.
 const PRUNE_AT: usize = 4 * RECENT;
