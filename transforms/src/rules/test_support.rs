@@ -22,6 +22,27 @@ pub fn findings(meta: &RuleMeta, source: &str) -> Vec<Diagnostic> {
     engine::check(source, &settings_for(meta, None, false), &Facts::new()).diagnostics
 }
 
+/// The findings of one rule on `source` with its options.
+pub fn findings_with(meta: &RuleMeta, options: RuleOptions, source: &str) -> Vec<Diagnostic> {
+    engine::check(
+        source,
+        &settings_for(meta, Some(options), false),
+        &Facts::new(),
+    )
+    .diagnostics
+}
+
+/// The number of findings of a label rule on `source` when its `labels`
+/// option names `org.example.x` (the label rules find nothing unconfigured).
+pub fn label_findings(meta: &RuleMeta, source: &str) -> usize {
+    let mut o = RuleOptions::new();
+    o.insert(
+        "labels".into(),
+        crate::rule::OptionValue::List(vec![crate::rule::OptionValue::Str("org.example.x".into())]),
+    );
+    findings_with(meta, o, source).len()
+}
+
 /// `source` fixed by one rule, safe fixes only.
 pub fn fix_rule(meta: &RuleMeta, source: &str) -> String {
     fix_rule_with(meta, source, None, false)

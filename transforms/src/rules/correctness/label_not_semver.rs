@@ -70,26 +70,10 @@ impl Rule for LabelNotSemver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::{OptionValue, RuleOptions};
     use crate::rules::test_support::*;
 
     fn configured(src: &str) -> usize {
-        let mut o = RuleOptions::new();
-        o.insert(
-            "labels".into(),
-            OptionValue::List(vec![OptionValue::Str("org.example.x".into())]),
-        );
-        crate::engine::check(
-            src,
-            &crate::settings::Settings::default()
-                .with_selection(&[META.id.to_string()], &[])
-                .unwrap()
-                .with_rule_options(META.name, o)
-                .unwrap(),
-            &crate::rule::Facts::new(),
-        )
-        .diagnostics
-        .len()
+        label_findings(&META, src)
     }
 
     #[test]
