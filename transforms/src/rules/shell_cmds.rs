@@ -276,6 +276,35 @@ pub fn each_script(doc: &Document, mut f: impl FnMut(usize, &crate::pkg::RunScri
     }
 }
 
+/// The packages of an rpm-family install (`yum`, `dnf`, `microdnf`: the
+/// program `names`): `install`'s arguments, and `module install`'s
+/// unpinned streams (`nodejs:18` is pinned by its stream).
+pub fn rpm_install_packages<'a>(cmd: &'a Command, names: &[&str]) -> Option<Vec<&'a Word>> {
+    if let Some(args) = args_after_sub(cmd, names, crate::pkg::RPM_VALUE_FLAGS, &["module"]) {
+        let (sub, rest) = args.split_first()?;
+        if !sub.is("install") {
+            return None;
+        }
+        return Some(
+            rest.iter()
+                .copied()
+                .filter(|w| w.value.as_deref().is_some_and(|v| !v.contains(':')))
+                .collect(),
+        );
+    }
+    args_after_sub(cmd, names, crate::pkg::RPM_VALUE_FLAGS, &["install"])
+}
+
+/// True for an rpm package written `name-version` (a dash followed by a
+/// digit), `.rpm` files, paths and URLs. hadolint 2.15 judges the same way:
+/// `python3-devel` is a name, not a pin.
+pub fn rpm_pinned(p: &str) -> bool {
+    p.ends_with(".rpm")
+        || p.contains('/')
+        || p.char_indices()
+            .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,8 @@
 use dfix_grammar::shell::{Command, Word};
 
 use crate::diagnostic::Diagnostic;
-use crate::pkg::RPM_VALUE_FLAGS;
 use crate::rule::{Context, FixAvailability, Rule, RuleMeta, Severity};
-use crate::rules::shell_cmds::{args_after_sub, unpinned, PinSpec};
+use crate::rules::shell_cmds::{rpm_install_packages, rpm_pinned, unpinned, PinSpec};
 
 const DOC: &str = r#"## What it does
 Finds `dnf install` commands with a package that has no version:
@@ -66,40 +65,12 @@ pub static META: RuleMeta = RuleMeta {
 const NAMES: &[&str] = &["dnf", "dnf5", "microdnf"];
 
 fn packages(cmd: &Command) -> Option<Vec<&Word>> {
-    if let Some(args) = args_after_sub(cmd, NAMES, RPM_VALUE_FLAGS, &["module"]) {
-        // `module install nodejs:18`: the stream is the pin.
-        let (sub, rest) = args.split_first()?;
-        if !sub.is("install") {
-            return None;
-        }
-        return Some(
-            rest.iter()
-                .copied()
-                .filter(|w| w.value.as_deref().is_some_and(|v| !module_pinned(v)))
-                .collect(),
-        );
-    }
-    args_after_sub(cmd, NAMES, RPM_VALUE_FLAGS, &["install"])
-}
-
-/// True for `name-version` (a dash followed by a digit), `.rpm` files,
-/// paths and URLs. hadolint 2.15 judges the same way: `python3-devel` is a
-/// name, not a pin.
-fn pinned(p: &str) -> bool {
-    p.ends_with(".rpm")
-        || p.contains('/')
-        || p.char_indices()
-            .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
-}
-
-/// Modules (`yum module install nodejs:18`) are pinned by their stream.
-fn module_pinned(p: &str) -> bool {
-    p.contains(':')
+    rpm_install_packages(cmd, NAMES)
 }
 
 static SPEC: PinSpec = PinSpec {
     packages,
-    pinned,
+    pinned: rpm_pinned,
     what: "dnf install",
     how: "name-version",
 };
