@@ -17,6 +17,7 @@
 //! - [`engine`]: [`check`] and the fixpoint loop [`fix`].
 
 pub mod bases;
+pub mod builtin_data;
 pub mod compose;
 pub mod context;
 pub mod diagnostic;

@@ -140,8 +140,10 @@ pub struct BaseImages {
     pub deprecated: Vec<Deprecated>,
 }
 
-static BUILTIN_BASES: LazyLock<BaseImages> =
-    LazyLock::new(|| BaseImages::from_toml_str(BUILTIN).expect("the built-in bases.toml is valid"));
+static BUILTIN_BASES: LazyLock<BaseImages> = LazyLock::new(|| {
+    crate::builtin_data::parse(crate::builtin_data::BASES)
+        .expect("the built-in bases.toml is valid")
+});
 
 /// Merges `extra` into `base`: tables key by key; `deprecated` and `lacks`
 /// lists are appended to, other values replaced.

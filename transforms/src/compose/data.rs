@@ -48,7 +48,7 @@ pub struct ComposeData {
 }
 
 static BUILTIN_DATA: std::sync::LazyLock<ComposeData> = std::sync::LazyLock::new(|| {
-    ComposeData::from_toml_str(BUILTIN).expect("data/compose.toml is valid")
+    crate::builtin_data::parse(crate::builtin_data::COMPOSE).expect("data/compose.toml is valid")
 });
 
 /// The name part of an image reference: no registry `docker.io/`, no

@@ -97,8 +97,10 @@ pub struct Recipes {
     pub recipes: BTreeMap<String, Recipe>,
 }
 
-static BUILTIN_RECIPES: LazyLock<Recipes> =
-    LazyLock::new(|| Recipes::from_toml_str(BUILTIN).expect("the built-in recipes are valid"));
+static BUILTIN_RECIPES: LazyLock<Recipes> = LazyLock::new(|| {
+    crate::builtin_data::parse(crate::builtin_data::MULTISTAGE)
+        .expect("the built-in recipes are valid")
+});
 
 /// Merges `extra` into `base`: tables merge key by key, except that a
 /// recipe (`recipes.<name>`) given in `extra` replaces the keys it gives,

@@ -63,18 +63,20 @@ impl SecretNames {
     pub fn builtin() -> &'static SecretNames {
         static DATA: OnceLock<SecretNames> = OnceLock::new();
         DATA.get_or_init(|| {
-            toml::from_str(BUILTIN).unwrap_or_else(|_| SecretNames {
-                deny: Vec::new(),
-                allow: Vec::new(),
-                exact: Vec::new(),
-                prefixes: Vec::new(),
-                public: Vec::new(),
-                values: PublicValues {
-                    url: true,
-                    path: true,
-                    fingerprint: true,
-                    switch: true,
-                },
+            crate::builtin_data::parse(crate::builtin_data::SECRETS).unwrap_or_else(|_| {
+                SecretNames {
+                    deny: Vec::new(),
+                    allow: Vec::new(),
+                    exact: Vec::new(),
+                    prefixes: Vec::new(),
+                    public: Vec::new(),
+                    values: PublicValues {
+                        url: true,
+                        path: true,
+                        fingerprint: true,
+                        switch: true,
+                    },
+                }
             })
         })
     }

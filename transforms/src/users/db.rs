@@ -105,7 +105,11 @@ pub struct ImageInfo {
 impl ImageDb {
     /// The built-in database.
     pub fn builtin() -> ImageDb {
-        ImageDb::from_toml(BUILTIN_TOML).expect("the built-in images.toml is valid")
+        let db: ImageDb = crate::builtin_data::parse(crate::builtin_data::IMAGES)
+            .expect("the built-in images.toml is valid");
+        db.validate()
+            .expect("the built-in images.toml is consistent");
+        db
     }
 
     /// Parses a database from TOML text (the shape of `images.toml`).
