@@ -333,6 +333,8 @@ pub struct Document {
     pub instructions: Vec<Instruction>,
     /// What BuildKit would reject (empty when the file is valid for BuildKit).
     pub errors: Vec<ParseError>,
+    /// The build stages, computed once: rules ask for them many times.
+    stages: Vec<Stage>,
 }
 
 thread_local! {
@@ -368,8 +370,10 @@ impl Document {
             comments: Vec::new(),
             instructions: Vec::new(),
             errors: Vec::new(),
+            stages: Vec::new(),
         };
         doc.build();
+        doc.stages = doc.find_stages();
         doc
     }
 
@@ -447,7 +451,11 @@ impl Document {
     }
 
     /// The build stages.
-    pub fn stages(&self) -> Vec<Stage> {
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    fn find_stages(&self) -> Vec<Stage> {
         let mut stages: Vec<Stage> = Vec::new();
         for (i, ins) in self.instructions.iter().enumerate() {
             if ins.kind != Kind::From {

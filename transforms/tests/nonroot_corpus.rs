@@ -77,7 +77,7 @@ fn final_user(doc: &Document) -> &'static str {
     let Some(last) = stages.last() else {
         return "no stage";
     };
-    match stage_users(doc, &stages, last.index, &global_args(doc)).last_user() {
+    match stage_users(doc, stages, last.index, &global_args(doc)).last_user() {
         Some((_, UserValue::Known(u))) if is_root(u) => "root",
         Some((_, UserValue::Known(_))) => "non-root",
         Some((_, UserValue::Unresolved(_))) => "unresolved",

@@ -877,7 +877,7 @@ mod tests {
 
     fn stage0(src: &str) -> StageAnalysis {
         let doc = Document::parse(src);
-        let st = doc.stages().remove(0);
+        let st = doc.stages()[0].clone();
         analyse(&doc, &st, Recipes::builtin(), None)
     }
 

@@ -286,8 +286,9 @@ fn sets_non_posix_shell(ins: &Instruction) -> bool {
 /// instruction indices.
 pub fn stage_of(doc: &Document, index: usize) -> Option<dfix_grammar::Stage> {
     doc.stages()
-        .into_iter()
+        .iter()
         .find(|s| s.instructions.contains(&index))
+        .cloned()
 }
 
 /// Indices of every instruction that runs after `index` on top of its
@@ -510,12 +511,12 @@ pub fn missing_cleanup_with(
         if spec.cache_dirs.iter().any(|d| cache_mount_covers(ins, d)) || (spec.skip_run)(ins) {
             continue;
         }
-        let mut last: Option<(usize, Command)> = None;
+        let mut last: Option<(usize, &Command)> = None;
         let mut cleaned = false;
         for (k, rs) in scripts.iter().enumerate() {
             for cmd in rs.commands() {
                 if (spec.fills)(cmd) {
-                    last = Some((k, cmd.clone()));
+                    last = Some((k, cmd));
                 } else if (spec.cleans)(cmd) {
                     cleaned = true;
                 }
@@ -525,7 +526,7 @@ pub fn missing_cleanup_with(
         if cleaned {
             continue;
         }
-        let command = (spec.command)(&cmd);
+        let command = (spec.command)(cmd);
         let blocked = if ins.sub.is_some() {
             Some("ONBUILD")
         } else {

@@ -201,7 +201,7 @@ pub fn base_family(ctx: &Context, index: usize) -> Option<String> {
         .iter()
         .position(|s| s.instructions.contains(&index))?;
     let globals = global_args(ctx.doc);
-    let su = stage_users(ctx.doc, &stages, stage, &globals);
+    let su = stage_users(ctx.doc, stages, stage, &globals);
     let image = su.base_image?;
     ctx.images().lookup(&image).family.map(|(name, _)| name)
 }
@@ -210,6 +210,10 @@ pub fn base_family(ctx: &Context, index: usize) -> Option<String> {
 /// (inside `if`, loops, subshells, `$( )`), in source order.
 pub fn pipe_offsets(script: &dfix_grammar::shell::ShellScript) -> Vec<usize> {
     let mut out = Vec::new();
+    // Most scripts have no pipe at all: skip the walk of their tree.
+    if !script.source().text().contains('|') {
+        return out;
+    }
     let Some(tree) = script.tree() else {
         return out;
     };
@@ -237,6 +241,9 @@ pub fn pipe_offsets(script: &dfix_grammar::shell::ShellScript) -> Vec<usize> {
 /// subshell), in order.
 pub fn pipelines(script: &dfix_grammar::shell::ShellScript) -> Vec<Vec<Option<&Command>>> {
     let mut out = Vec::new();
+    if !script.source().text().contains('|') {
+        return out;
+    }
     let Some(tree) = script.tree() else {
         return out;
     };

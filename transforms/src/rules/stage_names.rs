@@ -59,9 +59,9 @@ pub struct StageRef {
 /// Every named stage, in order.
 pub fn stage_names(doc: &Document) -> Vec<StageName> {
     doc.stages()
-        .into_iter()
+        .iter()
         .filter_map(|s| {
-            s.name.map(|word| StageName {
+            s.name.clone().map(|word| StageName {
                 stage: s.index,
                 instruction: s.from,
                 word,

@@ -316,7 +316,7 @@ pub fn remove_pair(doc: &Document, ins: &Instruction, pair: &Pair) -> Edit {
 /// index (`None` for the global ones).
 pub fn stage_of(doc: &Document, i: usize) -> (Option<usize>, Range<usize>) {
     let stages = doc.stages();
-    for s in &stages {
+    for s in stages {
         if s.instructions.contains(&i) {
             return (Some(s.index), s.instructions.clone());
         }

@@ -252,8 +252,8 @@ pub fn scopes(doc: &Document) -> Vec<Vars> {
     let globals = global_args(doc);
     let stages = doc.stages();
     let mut out = vec![Vars::new(); doc.instructions.len()];
-    for stage in &stages {
-        let chain = stage_chain(&stages, stage.index, &globals);
+    for stage in stages {
+        let chain = stage_chain(stages, stage.index, &globals);
         let mut env = Vars::new();
         for &s in &chain {
             let mut args = Vars::new();
@@ -643,7 +643,7 @@ mod tests {
         let doc = Document::parse(src);
         let stages = doc.stages();
         let g = global_args(&doc);
-        let su = stage_users(&doc, &stages, 1, &g);
+        let su = stage_users(&doc, stages, 1, &g);
         assert_eq!(su.chain, [0, 1]);
         assert_eq!(su.base_image.as_deref(), Some("python:3.12"));
         let events: Vec<&Event> = su.events.iter().map(|(_, e)| e).collect();
@@ -665,7 +665,7 @@ mod tests {
         let src = "FROM alpine\nRUN <<EOF\naddgroup -S g\nadduser -S -D -G g -h /srv web\nEOF\nRUN [\"/usr/sbin/useradd\", \"-u\", \"5\", \"ex\"]\n";
         let doc = Document::parse(src);
         let stages = doc.stages();
-        let su = stage_users(&doc, &stages, 0, &Vars::new());
+        let su = stage_users(&doc, stages, 0, &Vars::new());
         let created: Vec<&Event> = su.events.iter().map(|(_, e)| e).collect();
         assert_eq!(
             created,
@@ -678,11 +678,11 @@ mod tests {
         let src = "ARG IMG\nFROM $IMG\nSHELL [\"powershell\", \"-Command\"]\n";
         let doc = Document::parse(src);
         let stages = doc.stages();
-        let su = stage_users(&doc, &stages, 0, &global_args(&doc));
+        let su = stage_users(&doc, stages, 0, &global_args(&doc));
         assert_eq!(su.base_image, None);
         assert!(su.windows_shell);
         let doc = Document::parse("ARG SUITE\nFROM debian:${SUITE}-slim\n");
-        let su = stage_users(&doc, &doc.stages(), 0, &global_args(&doc));
+        let su = stage_users(&doc, doc.stages(), 0, &global_args(&doc));
         assert_eq!(su.base_image.as_deref(), Some("debian:-slim"));
     }
 }

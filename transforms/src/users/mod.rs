@@ -191,8 +191,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let stages = doc.stages();
     let globals = global_args(doc);
     let mut out = Vec::new();
-    for s in target_stages(&stages, &globals, opts.build_stages) {
-        let users = stage_users(doc, &stages, s, &globals);
+    for s in target_stages(stages, &globals, opts.build_stages) {
+        let users = stage_users(doc, stages, s, &globals);
         let problem = match users.last_user() {
             Some((i, UserValue::Known(u))) if is_root(u) => Problem::RootUser(i),
             Some((i, UserValue::Unresolved(raw))) => Problem::Unresolved(i, raw.clone()),

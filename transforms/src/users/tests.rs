@@ -128,7 +128,7 @@ fn settings(options: Option<RuleOptions>) -> Settings {
 pub(crate) fn final_user(doc: &Document) -> Option<UserValue> {
     let stages = doc.stages();
     let last = stages.last()?.index;
-    let users = stage_users(doc, &stages, last, &global_args(doc));
+    let users = stage_users(doc, stages, last, &global_args(doc));
     users.last_user().map(|(_, u)| u.clone())
 }
 

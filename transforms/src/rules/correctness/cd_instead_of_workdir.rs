@@ -72,7 +72,7 @@ fn known_workdir(ctx: &Context, index: usize) -> Option<String> {
     let stage = ctx
         .doc
         .stages()
-        .into_iter()
+        .iter()
         .find(|s| s.instructions.contains(&index))?;
     let ins = ctx.doc.instructions[stage.instructions.start..index]
         .iter()

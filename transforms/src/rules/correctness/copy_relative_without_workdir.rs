@@ -92,8 +92,8 @@ impl Rule for CopyRelativeWithoutWorkdir {
         let globals = global_args(doc);
         let stages = doc.stages();
         let mut out = Vec::new();
-        for stage in &stages {
-            let chain = stage_chain(&stages, stage.index, &globals);
+        for stage in stages {
+            let chain = stage_chain(stages, stage.index, &globals);
             let mut workdir = false;
             let mut onbuild_workdir = false;
             for &s in &chain {

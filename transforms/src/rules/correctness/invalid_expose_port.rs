@@ -76,7 +76,9 @@ pub(crate) struct PortSpec<'a> {
 /// The ports of every `EXPOSE` (ONBUILD ones included) whose value is
 /// known, with the instruction index.
 pub(crate) fn expose_ports(doc: &Document) -> Vec<(usize, PortSpec<'_>)> {
-    let vars = scopes(doc);
+    // The variables in scope cost a pass over the file: only when an
+    // EXPOSE needs them.
+    let vars = std::cell::OnceCell::new();
     let mut out = Vec::new();
     for (i, ins) in doc.instructions.iter().enumerate() {
         let ins = ins.effective();
@@ -85,6 +87,7 @@ pub(crate) fn expose_ports(doc: &Document) -> Vec<(usize, PortSpec<'_>)> {
         }
         for word in &ins.words {
             let value = if word.has_variable() {
+                let vars = vars.get_or_init(|| scopes(doc));
                 match vars.get(i).and_then(|v| expand(word.value(), v, false)) {
                     Some(v) => v,
                     None => continue,

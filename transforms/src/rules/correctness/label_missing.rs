@@ -86,7 +86,7 @@ impl Rule for LabelMissing {
             .map(|v| v.to_ascii_lowercase())
             .collect();
         let mut out = Vec::new();
-        for stage in &stages {
+        for stage in stages {
             let is_source = stage
                 .name
                 .as_ref()
@@ -95,7 +95,7 @@ impl Rule for LabelMissing {
             if is_source {
                 continue;
             }
-            let chain = stage_chain(&stages, stage.index, &globals);
+            let chain = stage_chain(stages, stage.index, &globals);
             for name in &names {
                 let present = set.iter().any(|l| {
                     l.key == *name

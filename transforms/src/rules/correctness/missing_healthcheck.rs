@@ -75,8 +75,8 @@ impl Rule for MissingHealthcheck {
         let globals = global_args(doc);
         let stages = doc.stages();
         let mut out = Vec::new();
-        for stage in &stages {
-            let chain = stage_chain(&stages, stage.index, &globals);
+        for stage in stages {
+            let chain = stage_chain(stages, stage.index, &globals);
             let has = chain.iter().any(|&s| {
                 stages[s]
                     .instructions

@@ -116,7 +116,7 @@ fn shell_state(argv: &[String]) -> ShellState {
 fn stage_states(doc: &Document) -> Vec<(ShellState, Vec<usize>)> {
     let stages = doc.stages();
     let mut out: Vec<(ShellState, Vec<usize>)> = Vec::new();
-    for s in &stages {
+    for s in stages {
         let parent = s.base.as_ref().and_then(|b| {
             let b = b.value();
             stages[..s.index]

@@ -194,9 +194,9 @@ impl Rule for RelativeWorkdir {
         let globals = global_args(doc);
         let stages = doc.stages();
         let mut out = Vec::new();
-        for stage in &stages {
-            let chain = stage_chain(&stages, stage.index, &globals);
-            check_stage(doc, &chain, &stages, &mut out);
+        for stage in stages {
+            let chain = stage_chain(stages, stage.index, &globals);
+            check_stage(doc, &chain, stages, &mut out);
         }
         out
     }

@@ -207,7 +207,7 @@ impl Rule for UndefinedVar {
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut envs: Vec<StageEnv> = Vec::new();
         let mut out = Vec::new();
-        for stage in &stages {
+        for stage in stages {
             let base = stage
                 .base
                 .as_ref()

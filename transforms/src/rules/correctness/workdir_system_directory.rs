@@ -81,7 +81,9 @@ impl Rule for WorkdirSystemDirectory {
     }
 
     fn check(&self, ctx: &Context) -> Vec<Diagnostic> {
-        let vars = scopes(ctx.doc);
+        // The variables in scope cost a pass over the file: only when a
+        // WORKDIR needs them.
+        let vars = std::cell::OnceCell::new();
         let mut out = Vec::new();
         for (i, ins) in ctx.doc.instructions.iter().enumerate() {
             let ins = ins.effective();
@@ -92,6 +94,7 @@ impl Rule for WorkdirSystemDirectory {
                 continue;
             };
             let path = if word.has_variable() {
+                let vars = vars.get_or_init(|| scopes(ctx.doc));
                 match vars.get(i).and_then(|v| expand(word.value(), v, false)) {
                     Some(p) => p,
                     None => continue,

@@ -103,11 +103,9 @@ fn later_reader(ctx: &Context, index: usize, _: &Instruction) -> Option<&'static
     let doc = ctx.doc;
     for j in later_in_lineage(doc, index) {
         let ins = &doc.instructions[j];
-        let cmds: Vec<Command> = run_scripts(doc.source(), ins)
-            .iter()
-            .flat_map(|s| s.commands().iter().cloned())
-            .collect();
-        if cmds.iter().any(reads_apt_lists) && !cmds.iter().any(is_apt_update) {
+        let scripts = run_scripts(doc.source(), ins);
+        let cmds = || scripts.iter().flat_map(|s| s.commands().iter());
+        if cmds().any(reads_apt_lists) && !cmds().any(is_apt_update) {
             return Some("a later RUN installs without `apt-get update`");
         }
     }
@@ -156,11 +154,9 @@ fn update_in_later_readers(ctx: &Context, index: usize) -> Option<(Vec<Edit>, St
     let mut edits = Vec::new();
     for j in later_in_lineage(doc, index) {
         let ins = &doc.instructions[j];
-        let cmds: Vec<Command> = run_scripts(doc.source(), ins)
-            .iter()
-            .flat_map(|s| s.commands().iter().cloned())
-            .collect();
-        if cmds.iter().any(reads_apt_lists) && !cmds.iter().any(is_apt_update) {
+        let scripts = run_scripts(doc.source(), ins);
+        let cmds = || scripts.iter().flat_map(|s| s.commands().iter());
+        if cmds().any(reads_apt_lists) && !cmds().any(is_apt_update) {
             edits.push(own_update(ctx, ins)?);
         }
     }

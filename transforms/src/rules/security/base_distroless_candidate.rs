@@ -100,7 +100,7 @@ impl Rule for DistrolessCandidate {
         let doc = ctx.doc;
         let stages = doc.stages();
         let mut out = Vec::new();
-        for (s, u, reference) in runtime_stage_images(doc, &stages) {
+        for (s, u, reference) in runtime_stage_images(doc, stages) {
             // Only official images (debian, alpine, node, eclipse-temurin...):
             // another image may hold programs the binary runs.
             if reference.domain() != "docker.io" || !reference.path().starts_with("library/") {
@@ -128,7 +128,7 @@ impl Rule for DistrolessCandidate {
             if shell_needed || !has_entry {
                 continue;
             }
-            let Some((image, what)) = candidate(ctx, bases, recipes, &stages, s, &reference) else {
+            let Some((image, what)) = candidate(ctx, bases, recipes, stages, s, &reference) else {
                 continue;
             };
             out.push(Diagnostic::new(

@@ -98,7 +98,7 @@ impl Rule for FullBaseImage {
         let doc = ctx.doc;
         let stages = doc.stages();
         let mut out = Vec::new();
-        for (s, u, reference) in runtime_stage_images(doc, &stages) {
+        for (s, u, reference) in runtime_stage_images(doc, stages) {
             let Some(official) = bases.official(&reference) else {
                 continue;
             };
@@ -111,7 +111,7 @@ impl Rule for FullBaseImage {
             let suggested = format!("{}:{slim}", reference.familiar_name());
             let check = StageCheck {
                 doc,
-                stages: &stages,
+                stages,
                 index: s,
                 bases,
                 lacks: &official.family.lacks,

@@ -83,7 +83,7 @@ impl Rule for JdkInRuntimeStage {
         let doc = ctx.doc;
         let stages = doc.stages();
         let mut out = Vec::new();
-        for (s, u, reference) in runtime_stage_images(doc, &stages) {
+        for (s, u, reference) in runtime_stage_images(doc, stages) {
             let Some(official) = bases.official(&reference) else {
                 continue;
             };
@@ -96,7 +96,7 @@ impl Rule for JdkInRuntimeStage {
             let suggested = format!("{}:{jre}", reference.familiar_name());
             let check = StageCheck {
                 doc,
-                stages: &stages,
+                stages,
                 index: s,
                 bases,
                 lacks: &official.family.lacks,

@@ -69,7 +69,7 @@ fn root_at(ctx: &Context, index: usize) -> bool {
     let Some(stage) = stages.iter().position(|s| s.instructions.contains(&index)) else {
         return false;
     };
-    let su = stage_users(ctx.doc, &stages, stage, &global_args(ctx.doc));
+    let su = stage_users(ctx.doc, stages, stage, &global_args(ctx.doc));
     su.events
         .iter()
         .rev()

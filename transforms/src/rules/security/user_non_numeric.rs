@@ -193,8 +193,8 @@ impl Rule for NonNumericUser {
         };
         let stages = doc.stages();
         let mut out = Vec::new();
-        for stage in &stages {
-            let chain = stage_chain(&stages, stage.index, &walk.globals);
+        for stage in stages {
+            let chain = stage_chain(stages, stage.index, &walk.globals);
             let mut env = Vars::new();
             let mut ids = Ids::default();
             for &s in &chain {
