@@ -48,6 +48,11 @@ SHRINKING = re.compile(r"^DF(3\d\d|401)$")
 # shadow, gshadow, the home folder and the layer's tar headers): a layer fix
 # must save more than this, a fixture with nothing to save may grow by it.
 USER_FILES = 64 * 1024
+# Pulled base images stay in buildah's storage between fixtures (pulling
+# again costs time) while the disk has this much free; below it they go
+# after each fixture. CI machines' disks differ; the biggest fixture needs
+# about 4 GB (two bases of ~1 GB, its build layers, the run).
+KEEP_IMAGES_FREE = 12 * 1024**3
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.oci.image.index.v1+json",
@@ -60,6 +65,15 @@ MANIFEST_TYPES = ", ".join(
 
 def log(msg):
     print(msg, flush=True)
+
+
+def free_bytes(path: Path) -> int:
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def gib(n):
+    return f"{n / 1024**3:.1f} GiB"
 
 
 def free_port():
@@ -362,6 +376,7 @@ def main():
     names = args[1:] or sorted(p.name for p in FIXTURES.iterdir() if (p / "check.toml").exists())
     started = time.time()
     STATE.mkdir(parents=True, exist_ok=True)
+    log(f"disk: {gib(free_bytes(STATE))} free on {STATE}'s file system")
     registry = Registry(STATE / "registry")
     root = None
     try:
@@ -416,6 +431,9 @@ def main():
                 r = {"name": name, "errors": [f"harness: {e}"]}
             # The layers `--layers` cached for this fixture: disk, not reuse.
             subprocess.run(["buildah", "rmi", "--prune"], env=env, capture_output=True)
+            if free_bytes(STATE) < KEEP_IMAGES_FREE:
+                subprocess.run(["buildah", "rmi", "--all", "--force"], env=env, capture_output=True)
+                log(f"   disk: {gib(free_bytes(STATE))} free after removing the pulled images")
             r.setdefault("seconds", time.time() - t)
             for e in r["errors"]:
                 log(f"   FAIL {e}")
@@ -438,7 +456,7 @@ def main():
     failed = sum(1 for r in results if r["errors"])
     disk = subprocess.run(["du", "-sh", "--one-file-system", str(STATE)], capture_output=True, text=True).stdout
     log(f"\nbuild check: {len(results) - failed} passed, {failed} failed, {time.time() - started:.0f} s")
-    log("disk:\n" + disk.strip())
+    log("disk:\n" + disk.strip() + f"\n{gib(free_bytes(STATE))} free")
     sys.exit(1 if failed else 0)
 
 

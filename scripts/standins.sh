@@ -15,9 +15,13 @@
 # truth. docker.io images go to `library/NAME`, gcr.io ones to their path:
 # the build check points both registries' mirrors at the one local registry.
 #
-# Root filesystems are cached under $STANDIN_WORK (default target/standins);
-# pushed images are not kept in local storage, so every build pulls them from
-# the registry as it would from Docker Hub.
+# Disk: each root filesystem is deleted once its image is in the registry,
+# and buildah's storage for the push is a folder under $STANDIN_WORK
+# (default target/standins) that is emptied after every image, so the peak
+# is the debootstrap'd base plus one image (about 3 GB for the biggest), not
+# every image at once. A run that stops half-way resumes: finished roots
+# carry a .done marker. Pushed images are not kept in local storage, so every
+# build pulls them from the registry as it would from Docker Hub.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +30,11 @@ WORK=${STANDIN_WORK:-$PWD/target/standins}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 mkdir -p "$WORK"
+STORAGE=$WORK/storage
+bah() { buildah --root "$STORAGE/root" --runroot "$STORAGE/run" "$@"; }
 
 log() { echo "standins: $*" >&2; }
+free() { df -h --output=avail "$WORK" | tail -1 | tr -d ' '; }
 
 # Debian's own CA bundle plus this machine's: HTTPS from inside a build
 # (pip, npm, cargo) goes through the machine's egress proxy.
@@ -111,17 +118,47 @@ image() {
   local first=${tags%% *}
   log "image $tags"
   local ctr
-  ctr=$(buildah from --quiet scratch)
-  buildah copy --quiet "$ctr" "$root/" / >/dev/null
-  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  ctr=$(bah from --quiet scratch)
+  bah copy --quiet "$ctr" "$root/" / >/dev/null
+  bah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env LANG=C.UTF-8 --os linux --arch amd64 "$@" "$ctr"
-  buildah commit --quiet --format docker --rm "$ctr" "dfix-standin/$first" >/dev/null
+  bah commit --quiet --format docker --rm "$ctr" "dfix-standin/$first" >/dev/null
   local tag
   for tag in $tags; do
     # Uncompressed: gzip of a 900 MB image costs more than it saves here.
-    buildah push --quiet --disable-compression --tls-verify=false "dfix-standin/$first" "docker://$REGISTRY/$tag"
+    bah push --quiet --disable-compression --tls-verify=false "dfix-standin/$first" "docker://$REGISTRY/$tag"
   done
-  buildah rmi --force "dfix-standin/$first" >/dev/null
+  bah rmi --force "dfix-standin/$first" >/dev/null
+  empty_storage
+}
+
+empty_storage() {
+  if [ -d "$STORAGE" ]; then
+    bah rm --all >/dev/null 2>&1 || true
+    bah rmi --all --force >/dev/null 2>&1 || true
+    # overlay mounts of the storage, if any, before the folder goes.
+    grep -o " $STORAGE[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    rm -rf "$STORAGE"
+  fi
+}
+
+# drop_root NAME: delete a root filesystem, never through a mount left in it
+# (a bind of /dev still there would take the machine's /dev with it).
+drop_root() {
+  local root=$WORK/$1
+  if grep -q " $root/" /proc/mounts; then
+    log "$root still has mounts; not deleting it"
+    exit 1
+  fi
+  rm -rf "${root:?}"
+}
+
+# publish NAME TAGS CONFIG...: push a finished root filesystem, then drop it.
+publish() {
+  local name=$1; shift
+  image "$WORK/$name" "$@"
+  drop_root "$name"
+  log "$name pushed; $(free) free"
 }
 
 # A root filesystem for distroless: the users, certificates and tmp, plus the
@@ -164,52 +201,63 @@ EOF
   touch "$root/.done"
 }
 
+empty_storage
 base_root
+log "base ready; $(free) free"
 
 derive debian full
+publish debian "library/debian:bookworm library/debian:12 library/debian:latest" --cmd bash
 derive debian-slim slim
+publish debian-slim "library/debian:bookworm-slim library/debian:12-slim" --cmd bash
+
+python_like() { # official python images: python, pip, no PEP 668 marker
+  ln -sf python3 "$WORK/$1/usr/bin/python"
+  ln -sf pip3 "$WORK/$1/usr/bin/pip"
+  rm -f "$WORK/$1"/usr/lib/python3*/EXTERNALLY-MANAGED
+}
 derive python full build-essential python3 python3-dev python3-pip python3-venv git curl ca-certificates libffi-dev libssl-dev
+python_like python
+publish python "library/python:3.11 library/python:3.11-bookworm library/python:3" --cmd python3
 derive python-slim slim python3 python3-pip python3-venv ca-certificates
+python_like python-slim
+publish python-slim "library/python:3.11-slim library/python:3.11-slim-bookworm library/python:3-slim" --cmd python3
+
 derive golang full golang-go gcc libc6-dev git ca-certificates
+publish golang "library/golang:1.19 library/golang:1.19-bookworm" \
+  --env GOPATH=/go --env PATH=/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --workingdir /go
 derive rust full rustc-web cargo-web gcc libc6-dev git ca-certificates
+publish rust "library/rust:1.96 library/rust:1.96-bookworm library/rust:1" --cmd bash
+
+node_like() { # official node images: the node user, uid 1000
+  if ! grep -q '^node:' "$WORK/$1/etc/passwd"; then
+    in_root "$WORK/$1" sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
+  fi
+}
 derive node full nodejs npm build-essential python3 git ca-certificates
+node_like node
+publish node "library/node:18 library/node:18-bookworm" --cmd node
 derive node-slim slim nodejs npm ca-certificates
+node_like node-slim
+publish node-slim "library/node:18-slim library/node:18-bookworm-slim" --cmd node
+
 derive temurin-jdk full openjdk-17-jdk-headless ca-certificates
+publish temurin-jdk "library/eclipse-temurin:17-jdk library/eclipse-temurin:17" \
+  --env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 --cmd jshell
 derive temurin-jre slim openjdk-17-jre-headless ca-certificates
+publish temurin-jre "library/eclipse-temurin:17-jre" --env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
+
+# Distroless: files of Debian packages taken from an installed runtime root.
 derive runtime-libs full libssl3 libgcc-s1 libstdc++6 zlib1g
 distroless_root distroless-static
 distroless_root distroless-base libc6 libssl3 zlib1g
 distroless_root distroless-cc libc6 libssl3 zlib1g libgcc-s1 libstdc++6
-
-for name in python python-slim; do
-  ln -sf python3 "$WORK/$name/usr/bin/python"
-  ln -sf pip3 "$WORK/$name/usr/bin/pip"
-  # Official python images install with pip system-wide (no PEP 668 marker).
-  rm -f "$WORK/$name"/usr/lib/python3*/EXTERNALLY-MANAGED
-done
-for name in node node-slim; do
-  if ! grep -q '^node:' "$WORK/$name/etc/passwd"; then
-    in_root "$WORK/$name" sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
-  fi
-done
-
-image "$WORK/debian" "library/debian:bookworm library/debian:12 library/debian:latest" --cmd bash
-image "$WORK/debian-slim" "library/debian:bookworm-slim library/debian:12-slim" --cmd bash
-image "$WORK/python" "library/python:3.11 library/python:3.11-bookworm library/python:3" --cmd python3
-image "$WORK/python-slim" "library/python:3.11-slim library/python:3.11-slim-bookworm library/python:3-slim" --cmd python3
-image "$WORK/golang" "library/golang:1.19 library/golang:1.19-bookworm" \
-  --env GOPATH=/go --env PATH=/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --workingdir /go
-image "$WORK/rust" "library/rust:1.96 library/rust:1.96-bookworm library/rust:1" --cmd bash
-image "$WORK/node" "library/node:18 library/node:18-bookworm" --cmd node
-image "$WORK/node-slim" "library/node:18-slim library/node:18-bookworm-slim" --cmd node
-image "$WORK/temurin-jdk" "library/eclipse-temurin:17-jdk library/eclipse-temurin:17" \
-  --env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 --cmd jshell
-image "$WORK/temurin-jre" "library/eclipse-temurin:17-jre" --env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
-for suite in debian12 debian13; do
-  for kind in static base cc; do
+drop_root runtime-libs
+for kind in static base cc; do
+  for suite in debian12 debian13; do
     image "$WORK/distroless-$kind" "distroless/$kind-$suite:latest" --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
     image "$WORK/distroless-$kind" "distroless/$kind-$suite:nonroot" --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
       --user 65532 --workingdir /home/nonroot
   done
+  drop_root "distroless-$kind"
 done
-log "done"
+log "done; $(free) free"

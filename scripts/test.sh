@@ -5,6 +5,16 @@ cd "$(dirname "$0")/.."
 suite_started=$SECONDS
 trap 'echo "== test suite: $((SECONDS - suite_started)) s"' EXIT
 
+disk() { echo "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free ($1)"; }
+
+# CI machines' disks differ (one run ran out of space in the build check):
+# no incremental state and line tables only for the debug build, and the
+# debug build goes before the build check, which needs ~10 GB of its own.
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=line-tables-only
+fi
+disk "start"
+
 scripts/setup.sh
 
 # The shared corpus sits beside the repository, in development and in CI.
@@ -43,5 +53,10 @@ fi
 echo "== editor check: headless Neovim drives dfix server"
 python3 scripts/editor_check.py target/release/dfix
 
+if [ -n "${CI:-}" ]; then
+  disk "before removing the debug build"
+  rm -rf target/debug
+fi
+disk "before the build check"
 echo "== build check: every tests/build fixture built and run before and after dfix --unsafe-fixes"
 python3 scripts/build_check.py target/release/dfix
