@@ -7,11 +7,13 @@
 //! parse as YAML, still be a Compose file, and have the same services in the
 //! same order (the model must agree with the old one plus the edit).
 //!
-//! Submodules: [`data`] (image facts), [`style`] (indentation, sequence
+//! Submodules: [`build`] (the Dockerfile a service builds, and what its
+//! image does), [`data`] (image facts), [`style`] (indentation, sequence
 //! style, line ending), [`edits`] (byte-exact insertions and deletions),
 //! [`guards`] (what a fix must not touch), [`suppression`] (`# dfix:
 //! ignore=`), [`rules`] (one rule per file, `DF5xx`).
 
+pub mod build;
 pub mod data;
 pub mod edits;
 pub mod guards;
@@ -74,6 +76,12 @@ impl<'a> ComposeContext<'a> {
             Some(OptionValue::Str(s)) => s,
             _ => default,
         }
+    }
+
+    /// What the image service `service` builds does (its Dockerfile, as
+    /// dfix fixes it), when the application could read it.
+    pub fn built(&self, service: &str) -> Option<&'a build::BuiltImage> {
+        self.facts.compose_builds.get(service)
     }
 
     /// True when an override file merged on top of this one (the same

@@ -43,10 +43,17 @@ services:
 ## Fix safety
 Unsafe: an image whose entrypoint starts as root and chowns or switches
 users fails without the capabilities it needs. The fix is offered only
-when the service sets a non-root `user:` (nothing to add back) or the
+when the service runs as a non-root user (nothing to add back) or the
 image has a vetted list in `data/compose.toml` (`cap_add`, added back next
 to `cap_drop`); otherwise the finding has no fix. Lists that come from an
 anchor, a merge key or `extends` are not edited.
+
+The service runs as a non-root user when it sets one in `user:`, or, with
+no `user:` key, when it `build:`s a Dockerfile whose built stage ends with
+a non-root `USER` (a numeric id, or a name the Dockerfile creates or its
+base image ships), read after dfix's own fixes to that Dockerfile with the
+same settings: a Dockerfile that `--unsafe-fixes` switches to `USER
+10001:10001` counts, so the Compose file needs no `user:` of its own.
 
 ## Aliases
 KICS `ce76b7d0`, compose-lint `CL-0006`.
@@ -76,6 +83,20 @@ pub(crate) fn non_root_user(svc: &Service) -> bool {
     };
     let name = u.split(':').next().unwrap_or(u).trim();
     !(name.is_empty() || name == "root" || name == "0" || interpolated(u))
+}
+
+/// The non-root user the service runs as: its own `user:`, else (no
+/// `user:` key at all) the user the image it builds ends with, from its
+/// Dockerfile as dfix fixes it. `None` when it runs as root or nothing
+/// says.
+pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<String> {
+    if non_root_user(svc) {
+        return svc.scalar("user").map(str::to_string);
+    }
+    if svc.get("user").is_some() || ctx.overridden(svc.name, "user") {
+        return None;
+    }
+    ctx.built(svc.name)?.non_root_user.clone()
 }
 
 fn cap_name(s: &str) -> String {
@@ -114,7 +135,7 @@ impl ComposeRule for CapDropMissing {
             let vetted = image(&svc)
                 .and_then(|i| ctx.data().image(i))
                 .and_then(|f| f.cap_add.clone());
-            let keep: Option<Vec<String>> = if non_root_user(&svc) {
+            let keep: Option<Vec<String>> = if runs_as_non_root(ctx, &svc).is_some() {
                 Some(Vec::new())
             } else {
                 vetted
@@ -203,10 +224,51 @@ impl ComposeRule for CapDropMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::snapshot;
+    use crate::compose::test_support::{snapshot, snapshot_with};
 
     #[test]
     fn fixture() {
         insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF503.yaml")));
+    }
+
+    /// The user the built image ends with stands in for a missing `user:`.
+    #[test]
+    fn a_built_image_that_ends_non_root_needs_no_user_key() {
+        use crate::compose::build::BuiltImage;
+        use crate::rule::Facts;
+        let src = "services:\n  app:\n    build: .\n  root:\n    build: .\n    user: root\n  unknown:\n    build: ./u\n  other:\n    build: ./o\n";
+        let mut facts = Facts::new();
+        let non_root = BuiltImage {
+            non_root_user: Some("10001:10001".into()),
+            secrets: Vec::new(),
+        };
+        facts.compose_builds.insert("app".into(), non_root.clone());
+        facts.compose_builds.insert("root".into(), non_root);
+        facts
+            .compose_builds
+            .insert("other".into(), BuiltImage::default());
+        let file = dfix_grammar::compose::ComposeFile::parse(src);
+        let s = crate::settings::Settings::default()
+            .with_selection(&["DF503".to_string()], &[])
+            .unwrap();
+        let found = crate::compose::check_file(&file, &s, &facts);
+        let fixable: Vec<(&str, bool)> = found
+            .iter()
+            .map(|d| (&src[d.span.clone()], d.fix.is_some()))
+            .collect();
+        // `app`: fixed with nothing added back; `root`'s own `user: root`
+        // wins over the image; no fact or a root image: no fix.
+        assert_eq!(
+            fixable,
+            [
+                ("app", true),
+                ("root", false),
+                ("unknown", false),
+                ("other", false)
+            ]
+        );
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.message, "Add `cap_drop: [ALL]`");
+        insta::assert_snapshot!("built_non_root", snapshot_with(&META, src, &facts));
     }
 }
