@@ -9,6 +9,7 @@ use super::ComposeRule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::RuleMeta;
 
+pub mod build_secret_not_passed;
 pub mod cap_add_dangerous;
 pub mod cap_drop_missing;
 pub mod database_port_published;
@@ -43,6 +44,7 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &security_profile_disabled::SecurityProfileDisabled,
     &sensitive_host_mount::SensitiveHostMount,
     &image_not_pinned::ImageNotPinned,
+    &build_secret_not_passed::BuildSecretNotPassed,
     &obsolete_version::ObsoleteVersion,
     &unquoted_port::UnquotedPort,
     &yaml11_boolean::Yaml11Boolean,
