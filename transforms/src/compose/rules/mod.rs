@@ -25,6 +25,7 @@ pub mod resource_limits;
 pub mod secret_in_environment;
 pub mod security_profile_disabled;
 pub mod sensitive_host_mount;
+pub mod shared_mount_propagation;
 pub mod unquoted_port;
 pub mod yaml11_boolean;
 
@@ -43,6 +44,7 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &host_namespace::HostNamespace,
     &security_profile_disabled::SecurityProfileDisabled,
     &sensitive_host_mount::SensitiveHostMount,
+    &shared_mount_propagation::SharedMountPropagation,
     &image_not_pinned::ImageNotPinned,
     &build_secret_not_passed::BuildSecretNotPassed,
     &obsolete_version::ObsoleteVersion,
