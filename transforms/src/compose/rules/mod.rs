@@ -16,6 +16,7 @@ pub mod database_port_published;
 pub mod docker_socket;
 pub mod host_namespace;
 pub mod image_not_pinned;
+pub mod no_network_segmentation;
 pub mod no_new_privileges;
 pub mod obsolete_version;
 pub mod port_all_interfaces;
@@ -39,6 +40,7 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &resource_limits::ResourceLimits,
     &port_all_interfaces::PortAllInterfaces,
     &database_port_published::DatabasePortPublished,
+    &no_network_segmentation::NoNetworkSegmentation,
     &secret_in_environment::SecretInEnvironment,
     &docker_socket::DockerSocket,
     &host_namespace::HostNamespace,
