@@ -188,3 +188,50 @@ fn a_missing_or_broken_dockerfile_is_no_error() {
         );
     }
 }
+
+/// The long form of `build:`: `context:` + `dockerfile:` (relative to the
+/// context) and `target:`, and an inline Dockerfile (taken as written).
+#[test]
+fn long_form_target_and_inline_dockerfiles_are_read() {
+    let compose = "services:\n  api:\n    build:\n      context: ./api\n      dockerfile: build/Dockerfile.prod\n      target: runtime\n  tool:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM alpine:3.20\n        RUN --mount=type=secret,id=GH_TOKEN,env=GH_TOKEN gh release download\n";
+    let dockerfile = "FROM golang:1.23 AS build\nRUN --mount=type=secret,id=GOPROXY_AUTH,env=GOPROXY_AUTH go build ./...\nFROM alpine:3.20 AS test\nRUN --mount=type=secret,id=TEST_ONLY x\nFROM alpine:3.20 AS runtime\nCOPY --from=build /out /out\nUSER 10001\n";
+    let d = project(&[
+        ("compose.yaml", compose),
+        ("api/build/Dockerfile.prod", dockerfile),
+    ]);
+    let o = dfix(
+        d.path(),
+        &[
+            "--check",
+            "--unsafe-fixes",
+            "--select",
+            "DF517,DF503",
+            "compose.yaml",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("compose.yaml:3:5: DF517 service `api` builds a Dockerfile that mounts the build secret `GOPROXY_AUTH`,"), "{out}");
+    assert!(!out.contains("TEST_ONLY"), "{out}");
+    assert!(out.contains("compose.yaml:8:5: DF517 service `tool` builds a Dockerfile that mounts the build secret `GH_TOKEN`,"), "{out}");
+    // `api` ends as 10001: its capability finding has a fix; `tool` runs
+    // as root: none.
+    assert!(
+        out.contains("compose.yaml:2:3: DF503 service `api` does not drop all capabilities [*]\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("compose.yaml:7:3: DF503 service `tool` does not drop all capabilities\n"),
+        "{out}"
+    );
+    let o = dfix(d.path(), &["--unsafe-fixes", "--select", "DF517", "."]);
+    assert!(o.status.code().is_some_and(|c| c <= 1));
+    let fixed = read(d.path(), "compose.yaml");
+    if let Some(before) = compose_accepts(d.path(), "compose.yaml") {
+        assert!(before, "{fixed}");
+    }
+    assert!(
+        fixed.contains("      target: runtime\n      secrets:\n        - GOPROXY_AUTH\n"),
+        "{fixed}"
+    );
+    assert!(fixed.ends_with("secrets:\n  GOPROXY_AUTH:\n    environment: GOPROXY_AUTH\n  GH_TOKEN:\n    environment: GH_TOKEN\n"), "{fixed}");
+}
