@@ -94,6 +94,41 @@ impl<'a> ComposeContext<'a> {
                 .any(|s| s.name == service && (s.get(key).is_some() || s.map().is_none()))
         })
     }
+
+    /// The tags override files put on `key` of service `service`.
+    fn override_tags(&self, service: &str, key: &str) -> Vec<String> {
+        self.facts
+            .compose_overrides
+            .iter()
+            .flat_map(|o| {
+                o.services()
+                    .iter()
+                    .filter(|s| s.name == service)
+                    .filter_map(|s| s.get(key)?.value.as_ref()?.tag.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// True when an override file writes `key: !reset ...` in service
+    /// `service`: the merged model has no `key`, whatever this file says.
+    /// A rule that asks for the key reports it missing, without a fix (a
+    /// key written here would be reset again).
+    pub fn reset(&self, service: &str, key: &str) -> bool {
+        self.override_tags(service, key)
+            .iter()
+            .any(|t| t == "!reset")
+    }
+
+    /// True when an override file resets (`!reset`) or replaces
+    /// (`!override`) `key` of service `service`: the items this file lists
+    /// are not in the merged model (a plain override appends to most
+    /// lists instead), so findings on them would be false.
+    pub fn replaced(&self, service: &str, key: &str) -> bool {
+        self.override_tags(service, key)
+            .iter()
+            .any(|t| t == "!reset" || t == "!override")
+    }
 }
 
 static NO_OPTIONS: std::sync::LazyLock<RuleOptions> = std::sync::LazyLock::new(RuleOptions::new);

@@ -2,7 +2,7 @@
 
 use dfix_grammar::compose::Service;
 
-use super::{editable, image, lookup, on_service, scalar_items, ComposeRule, Lookup};
+use super::{editable, image, lookup, on_service, reset_note, scalar_items, ComposeRule, Lookup};
 use crate::compose::edits::{append_items, insert_into_map, merge_inserts, New};
 use crate::compose::guards::{interpolated, value_guard};
 use crate::compose::ComposeContext;
@@ -54,6 +54,11 @@ a non-root `USER` (a numeric id, or a name the Dockerfile creates or its
 base image ships), read after dfix's own fixes to that Dockerfile with the
 same settings: a Dockerfile that `--unsafe-fixes` switches to `USER
 10001:10001` counts, so the Compose file needs no `user:` of its own.
+
+When an override file (`compose.override.yaml`) resets the key with
+`!reset`, the merged model has none: the finding stands, without a fix (a
+key written in this file would be reset again); any other override of the
+key leaves the judgement to the override file.
 
 ## Aliases
 KICS `ce76b7d0`, compose-lint `CL-0006`.
@@ -116,10 +121,15 @@ impl ComposeRule for CapDropMissing {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
-            if ctx.overridden(svc.name, "cap_drop") {
+            let reset = ctx.reset(svc.name, "cap_drop");
+            if ctx.overridden(svc.name, "cap_drop") && !reset {
                 continue;
             }
-            let found = lookup(file, &svc, "cap_drop");
+            let found = if reset {
+                Lookup::Absent
+            } else {
+                lookup(file, &svc, "cap_drop")
+            };
             let dropped = found
                 .pair()
                 .and_then(|p| p.value.as_ref())
@@ -130,7 +140,11 @@ impl ComposeRule for CapDropMissing {
             {
                 continue;
             }
-            let message = format!("service `{}` does not drop all capabilities", svc.name);
+            let message = format!(
+                "service `{}` does not drop all capabilities{}",
+                svc.name,
+                reset_note(reset)
+            );
             let d = on_service(&META, &svc, message);
             let vetted = image(&svc)
                 .and_then(|i| ctx.data().image(i))
@@ -140,7 +154,7 @@ impl ComposeRule for CapDropMissing {
             } else {
                 vetted
             };
-            let Some(keep) = keep.filter(|_| editable(file, &svc)) else {
+            let Some(keep) = keep.filter(|_| !reset && editable(file, &svc)) else {
                 out.push(d);
                 continue;
             };

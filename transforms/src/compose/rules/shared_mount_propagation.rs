@@ -59,7 +59,8 @@ syntax's `propagation` key (with `bind:` when nothing else is in it). Not
 fixed: interpolated items, lists that come from an anchor or alias, flow
 mappings, and services that use an anchor, a merge key or `extends`.
 `slave`/`rslave` (host mounts reach the container, not the reverse) are
-not reported.
+not reported, nor are the items of a `volumes` list that an override file
+resets (`!reset`) or replaces (`!override`).
 
 ## Aliases
 compose-lint `CL-0017`. KICS `baa452f0` also reports `slave` and
@@ -138,6 +139,9 @@ impl ComposeRule for SharedMountPropagation {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
+            if ctx.replaced(svc.name, "volumes") {
+                continue;
+            }
             let Some(mut volumes) = svc.get("volumes").and_then(|p| p.value.as_ref()) else {
                 continue;
             };
