@@ -393,8 +393,74 @@ fn compose_overrides(shown: &str) -> Vec<std::sync::Arc<ComposeFile>> {
         .collect()
 }
 
+/// What the images the services of `file` build do, by service name: each
+/// `build:` Dockerfile (relative to the folder of `shown`, the Compose
+/// file's path) read and fixed in memory by the Dockerfile pipeline with
+/// the same `settings` (nothing is written here: the Dockerfile is fixed
+/// when the run reaches it, by the same pipeline, so both agree). A
+/// Dockerfile that cannot be read is left out; one dfix refuses to fix is
+/// taken as it is (it stays so); one with a parse error is left out. An
+/// inline `dockerfile_inline:` is taken as written: dfix does not edit it.
+fn compose_builds(
+    shown: &str,
+    file: &ComposeFile,
+    settings: &Settings,
+    facts: &Facts,
+) -> std::collections::HashMap<String, compose::build::BuiltImage> {
+    let mut out = std::collections::HashMap::new();
+    let refs = compose::build::build_refs(file);
+    if refs.is_empty() {
+        return out;
+    }
+    let folder = Path::new(shown).parent().unwrap_or(Path::new(""));
+    let db = match &facts.images {
+        Some(db) => db.as_ref(),
+        None => dfix_transforms::users::builtin_image_db(),
+    };
+    for r in refs {
+        let text = match (&r.inline, r.dockerfile_path()) {
+            (Some(inline), _) => inline.clone(),
+            (None, Some(rel)) => {
+                let path = folder.join(&rel);
+                let Ok(original) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let doc = Document::parse(&original);
+                // A name dfix takes for another kind (a YAML file) is not
+                // fixed as a Dockerfile: no fix pipeline, no recursion.
+                let other_kind = kind::by_name(&path).is_some_and(|k| k != FileKind::Dockerfile);
+                if !doc.errors.is_empty() || other_kind {
+                    continue;
+                }
+                let mut dockerfile_facts = facts.clone();
+                dockerfile_facts.compose_overrides.clear();
+                dockerfile_facts.compose_builds.clear();
+                let fixed = process_text(
+                    &path.display().to_string(),
+                    &doc,
+                    settings,
+                    dockerfile_facts,
+                    None,
+                    Mode::Fix,
+                );
+                fixed.output.unwrap_or(original)
+            }
+            (None, None) => continue,
+        };
+        let doc = Document::parse(&text);
+        if !doc.errors.is_empty() {
+            continue;
+        }
+        if let Some(b) = compose::build::built_image(&doc, r.target.as_deref(), db) {
+            out.insert(r.service, b);
+        }
+    }
+    out
+}
+
 /// Checks or fixes one parsed Compose file with its `facts` (digests, its
-/// config's image data; the override files beside it are added here).
+/// config's image data; the override files beside it and what the images
+/// its services build do are added here).
 /// `shown` names the file in messages and is its path for the overrides.
 /// Returns the fixed text instead of writing it.
 pub fn process_compose(
@@ -413,6 +479,7 @@ pub fn process_compose(
     }
     let mut facts = facts.clone();
     facts.compose_overrides = compose_overrides(shown);
+    facts.compose_builds = compose_builds(shown, file, settings, &facts);
     if mode == Mode::Check {
         let checked = compose::check_file(file, settings, &facts);
         return Outcome {

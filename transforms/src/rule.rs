@@ -195,6 +195,11 @@ pub struct Facts {
     /// (`compose.override.yaml` beside `compose.yaml`): findings are judged
     /// on the merged model, edits go to the file being fixed.
     pub compose_overrides: Vec<std::sync::Arc<dfix_grammar::compose::ComposeFile>>,
+    /// What the images the Compose file's services build do, by service
+    /// name: read from each service's Dockerfile after dfix's own fixes
+    /// (the user it ends with, the secrets it mounts). A service whose
+    /// Dockerfile is missing or unreadable has no entry.
+    pub compose_builds: HashMap<String, crate::compose::build::BuiltImage>,
 }
 
 impl Facts {

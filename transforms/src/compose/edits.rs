@@ -75,6 +75,12 @@ fn insert_lines(file: &ComposeFile, at: usize, lines: String, style: &YamlStyle)
     Edit::insert(at, lines)
 }
 
+/// Inserts whole `lines` after the line that holds the byte before `end`
+/// (after a node and any comment that ends its line).
+pub fn insert_after_line(file: &ComposeFile, end: usize, lines: String, style: &YamlStyle) -> Edit {
+    insert_lines(file, line_end(file, end), lines, style)
+}
+
 /// Adds `entries` after the last key of a block mapping, at the column of
 /// its keys.
 pub fn insert_into_map(

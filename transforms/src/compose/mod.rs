@@ -7,11 +7,13 @@
 //! parse as YAML, still be a Compose file, and have the same services in the
 //! same order (the model must agree with the old one plus the edit).
 //!
-//! Submodules: [`data`] (image facts), [`style`] (indentation, sequence
+//! Submodules: [`build`] (the Dockerfile a service builds, and what its
+//! image does), [`data`] (image facts), [`style`] (indentation, sequence
 //! style, line ending), [`edits`] (byte-exact insertions and deletions),
 //! [`guards`] (what a fix must not touch), [`suppression`] (`# dfix:
 //! ignore=`), [`rules`] (one rule per file, `DF5xx`).
 
+pub mod build;
 pub mod data;
 pub mod edits;
 pub mod guards;
@@ -76,6 +78,12 @@ impl<'a> ComposeContext<'a> {
         }
     }
 
+    /// What the image service `service` builds does (its Dockerfile, as
+    /// dfix fixes it), when the application could read it.
+    pub fn built(&self, service: &str) -> Option<&'a build::BuiltImage> {
+        self.facts.compose_builds.get(service)
+    }
+
     /// True when an override file merged on top of this one (the same
     /// folder's `compose.override.yaml`) sets `key` in service `service`:
     /// the merged model then decides, and rules judging `key` stay silent.
@@ -85,6 +93,41 @@ impl<'a> ComposeContext<'a> {
                 .iter()
                 .any(|s| s.name == service && (s.get(key).is_some() || s.map().is_none()))
         })
+    }
+
+    /// The tags override files put on `key` of service `service`.
+    fn override_tags(&self, service: &str, key: &str) -> Vec<String> {
+        self.facts
+            .compose_overrides
+            .iter()
+            .flat_map(|o| {
+                o.services()
+                    .iter()
+                    .filter(|s| s.name == service)
+                    .filter_map(|s| s.get(key)?.value.as_ref()?.tag.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// True when an override file writes `key: !reset ...` in service
+    /// `service`: the merged model has no `key`, whatever this file says.
+    /// A rule that asks for the key reports it missing, without a fix (a
+    /// key written here would be reset again).
+    pub fn reset(&self, service: &str, key: &str) -> bool {
+        self.override_tags(service, key)
+            .iter()
+            .any(|t| t == "!reset")
+    }
+
+    /// True when an override file resets (`!reset`) or replaces
+    /// (`!override`) `key` of service `service`: the items this file lists
+    /// are not in the merged model (a plain override appends to most
+    /// lists instead), so findings on them would be false.
+    pub fn replaced(&self, service: &str, key: &str) -> bool {
+        self.override_tags(service, key)
+            .iter()
+            .any(|t| t == "!reset" || t == "!override")
     }
 }
 

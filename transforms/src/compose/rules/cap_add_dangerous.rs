@@ -78,6 +78,9 @@ impl ComposeRule for CapAddDangerous {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for svc in ctx.file.services() {
+            if ctx.replaced(svc.name, "cap_add") {
+                continue;
+            }
             let Some(v) = svc.get("cap_add").and_then(|p| p.value.as_ref()) else {
                 continue;
             };

@@ -2,7 +2,7 @@
 
 use dfix_grammar::compose::Service;
 
-use super::{editable, image, lookup, on_service, scalar_items, ComposeRule, Lookup};
+use super::{editable, image, lookup, on_service, reset_note, scalar_items, ComposeRule, Lookup};
 use crate::compose::edits::{append_items, insert_into_map, merge_inserts, New};
 use crate::compose::guards::{interpolated, value_guard};
 use crate::compose::ComposeContext;
@@ -43,10 +43,22 @@ services:
 ## Fix safety
 Unsafe: an image whose entrypoint starts as root and chowns or switches
 users fails without the capabilities it needs. The fix is offered only
-when the service sets a non-root `user:` (nothing to add back) or the
+when the service runs as a non-root user (nothing to add back) or the
 image has a vetted list in `data/compose.toml` (`cap_add`, added back next
 to `cap_drop`); otherwise the finding has no fix. Lists that come from an
 anchor, a merge key or `extends` are not edited.
+
+The service runs as a non-root user when it sets one in `user:`, or, with
+no `user:` key, when it `build:`s a Dockerfile whose built stage ends with
+a non-root `USER` (a numeric id, or a name the Dockerfile creates or its
+base image ships), read after dfix's own fixes to that Dockerfile with the
+same settings: a Dockerfile that `--unsafe-fixes` switches to `USER
+10001:10001` counts, so the Compose file needs no `user:` of its own.
+
+When an override file (`compose.override.yaml`) resets the key with
+`!reset`, the merged model has none: the finding stands, without a fix (a
+key written in this file would be reset again); any other override of the
+key leaves the judgement to the override file.
 
 ## Aliases
 KICS `ce76b7d0`, compose-lint `CL-0006`.
@@ -78,6 +90,20 @@ pub(crate) fn non_root_user(svc: &Service) -> bool {
     !(name.is_empty() || name == "root" || name == "0" || interpolated(u))
 }
 
+/// The non-root user the service runs as: its own `user:`, else (no
+/// `user:` key at all) the user the image it builds ends with, from its
+/// Dockerfile as dfix fixes it. `None` when it runs as root or nothing
+/// says.
+pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<String> {
+    if non_root_user(svc) {
+        return svc.scalar("user").map(str::to_string);
+    }
+    if svc.get("user").is_some() || ctx.overridden(svc.name, "user") {
+        return None;
+    }
+    ctx.built(svc.name)?.non_root_user.clone()
+}
+
 fn cap_name(s: &str) -> String {
     let up = s.trim().to_ascii_uppercase();
     up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
@@ -95,10 +121,15 @@ impl ComposeRule for CapDropMissing {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
-            if ctx.overridden(svc.name, "cap_drop") {
+            let reset = ctx.reset(svc.name, "cap_drop");
+            if ctx.overridden(svc.name, "cap_drop") && !reset {
                 continue;
             }
-            let found = lookup(file, &svc, "cap_drop");
+            let found = if reset {
+                Lookup::Absent
+            } else {
+                lookup(file, &svc, "cap_drop")
+            };
             let dropped = found
                 .pair()
                 .and_then(|p| p.value.as_ref())
@@ -109,17 +140,21 @@ impl ComposeRule for CapDropMissing {
             {
                 continue;
             }
-            let message = format!("service `{}` does not drop all capabilities", svc.name);
+            let message = format!(
+                "service `{}` does not drop all capabilities{}",
+                svc.name,
+                reset_note(reset)
+            );
             let d = on_service(&META, &svc, message);
             let vetted = image(&svc)
                 .and_then(|i| ctx.data().image(i))
                 .and_then(|f| f.cap_add.clone());
-            let keep: Option<Vec<String>> = if non_root_user(&svc) {
+            let keep: Option<Vec<String>> = if runs_as_non_root(ctx, &svc).is_some() {
                 Some(Vec::new())
             } else {
                 vetted
             };
-            let Some(keep) = keep.filter(|_| editable(file, &svc)) else {
+            let Some(keep) = keep.filter(|_| !reset && editable(file, &svc)) else {
                 out.push(d);
                 continue;
             };
@@ -203,10 +238,51 @@ impl ComposeRule for CapDropMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::snapshot;
+    use crate::compose::test_support::{snapshot, snapshot_with};
 
     #[test]
     fn fixture() {
         insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF503.yaml")));
+    }
+
+    /// The user the built image ends with stands in for a missing `user:`.
+    #[test]
+    fn a_built_image_that_ends_non_root_needs_no_user_key() {
+        use crate::compose::build::BuiltImage;
+        use crate::rule::Facts;
+        let src = "services:\n  app:\n    build: .\n  root:\n    build: .\n    user: root\n  unknown:\n    build: ./u\n  other:\n    build: ./o\n";
+        let mut facts = Facts::new();
+        let non_root = BuiltImage {
+            non_root_user: Some("10001:10001".into()),
+            secrets: Vec::new(),
+        };
+        facts.compose_builds.insert("app".into(), non_root.clone());
+        facts.compose_builds.insert("root".into(), non_root);
+        facts
+            .compose_builds
+            .insert("other".into(), BuiltImage::default());
+        let file = dfix_grammar::compose::ComposeFile::parse(src);
+        let s = crate::settings::Settings::default()
+            .with_selection(&["DF503".to_string()], &[])
+            .unwrap();
+        let found = crate::compose::check_file(&file, &s, &facts);
+        let fixable: Vec<(&str, bool)> = found
+            .iter()
+            .map(|d| (&src[d.span.clone()], d.fix.is_some()))
+            .collect();
+        // `app`: fixed with nothing added back; `root`'s own `user: root`
+        // wins over the image; no fact or a root image: no fix.
+        assert_eq!(
+            fixable,
+            [
+                ("app", true),
+                ("root", false),
+                ("unknown", false),
+                ("other", false)
+            ]
+        );
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.message, "Add `cap_drop: [ALL]`");
+        insta::assert_snapshot!("built_non_root", snapshot_with(&META, src, &facts));
     }
 }

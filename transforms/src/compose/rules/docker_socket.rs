@@ -88,7 +88,12 @@ impl ComposeRule for DockerSocket {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for svc in ctx.file.services() {
-            for (src, span) in volume_sources(&svc) {
+            let volumes = if ctx.replaced(svc.name, "volumes") {
+                Vec::new()
+            } else {
+                volume_sources(&svc)
+            };
+            for (src, span) in volumes {
                 if src.ends_with("/docker.sock") {
                     out.push(Diagnostic::new(
                         &META,
@@ -97,7 +102,10 @@ impl ComposeRule for DockerSocket {
                     ));
                 }
             }
-            if let Some(p) = svc.get("use_api_socket") {
+            if let Some(p) = svc
+                .get("use_api_socket")
+                .filter(|_| !ctx.overridden(svc.name, "use_api_socket"))
+            {
                 if svc
                     .scalar("use_api_socket")
                     .is_some_and(super::privileged::is_true)

@@ -71,7 +71,9 @@ impl ComposeRule for HostNamespace {
         let mut out = Vec::new();
         for svc in ctx.file.services() {
             for key in KEYS {
-                if svc.scalar(key) != Some("host") {
+                // A scalar an override file sets (plainly or with a tag)
+                // is the override's to judge.
+                if svc.scalar(key) != Some("host") || ctx.overridden(svc.name, key) {
                     continue;
                 }
                 let pair = svc.get(key).expect("has the key");

@@ -9,12 +9,14 @@ use super::ComposeRule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::RuleMeta;
 
+pub mod build_secret_not_passed;
 pub mod cap_add_dangerous;
 pub mod cap_drop_missing;
 pub mod database_port_published;
 pub mod docker_socket;
 pub mod host_namespace;
 pub mod image_not_pinned;
+pub mod no_network_segmentation;
 pub mod no_new_privileges;
 pub mod obsolete_version;
 pub mod port_all_interfaces;
@@ -24,6 +26,7 @@ pub mod resource_limits;
 pub mod secret_in_environment;
 pub mod security_profile_disabled;
 pub mod sensitive_host_mount;
+pub mod shared_mount_propagation;
 pub mod unquoted_port;
 pub mod yaml11_boolean;
 
@@ -37,12 +40,15 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &resource_limits::ResourceLimits,
     &port_all_interfaces::PortAllInterfaces,
     &database_port_published::DatabasePortPublished,
+    &no_network_segmentation::NoNetworkSegmentation,
     &secret_in_environment::SecretInEnvironment,
     &docker_socket::DockerSocket,
     &host_namespace::HostNamespace,
     &security_profile_disabled::SecurityProfileDisabled,
     &sensitive_host_mount::SensitiveHostMount,
+    &shared_mount_propagation::SharedMountPropagation,
     &image_not_pinned::ImageNotPinned,
+    &build_secret_not_passed::BuildSecretNotPassed,
     &obsolete_version::ObsoleteVersion,
     &unquoted_port::UnquotedPort,
     &yaml11_boolean::Yaml11Boolean,
@@ -51,6 +57,15 @@ pub static ALL: &[&dyn ComposeRule] = &[
 /// A finding on a service as a whole (a missing key): at its name.
 pub(crate) fn on_service(meta: &'static RuleMeta, svc: &Service, message: String) -> Diagnostic {
     Diagnostic::new(meta, message, svc.pair.key_span.clone())
+}
+
+/// The end of a message for a key an override file resets (`!reset`).
+pub(crate) fn reset_note(reset: bool) -> &'static str {
+    if reset {
+        " (the override file resets it with `!reset`)"
+    } else {
+        ""
+    }
 }
 
 /// The service's `image:` value, if it is a plain string here.
@@ -213,6 +228,44 @@ mod tests {
             "{}",
             out.output()
         );
+    }
+
+    /// Every rule at once, unsafe fixes on, on a base file judged with an
+    /// override file that resets (`!reset`) and replaces (`!override`)
+    /// keys: the merged model Compose builds decides (checked with
+    /// `docker-compose config`: the reset keys are gone, the replaced list
+    /// holds only the override's items).
+    #[test]
+    fn override_tags_decide_on_the_merged_model() {
+        let base = "services:\n  web:\n    image: myorg/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    user: \"1000\"\n    read_only: true\n    cap_drop: [ALL]\n    cap_add: [SYS_ADMIN]\n    security_opt:\n      - no-new-privileges:true\n      - seccomp:unconfined\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n      - /srv:/srv:rshared\n    environment:\n      API_TOKEN: abc123\n    pid: host\n    deploy:\n      resources:\n        limits: {cpus: '1', memory: 512M, pids: 100}\n";
+        let over = "services:\n  web:\n    read_only: !reset null\n    cap_drop: !reset []\n    cap_add: !override [NET_BIND_SERVICE]\n    security_opt: !reset []\n    volumes: !override\n      - ./data:/data\n    environment: !override {}\n    pid: !reset null\n";
+        let mut facts = crate::rule::Facts::new();
+        facts.compose_overrides = vec![std::sync::Arc::new(ComposeFile::parse(over))];
+        let settings = crate::settings::Settings {
+            unsafe_fixes: true,
+            ..crate::settings::Settings::default()
+        };
+        let file = ComposeFile::parse(base);
+        let found: Vec<String> = crate::compose::check_file(&file, &settings, &facts)
+            .iter()
+            .map(|d| format!("{} {} fix={}", d.rule.id, d.message, d.fix.is_some()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "DF502 service `web` does not set `no-new-privileges:true` (the override file resets it with `!reset`) fix=false",
+                "DF503 service `web` does not drop all capabilities (the override file resets it with `!reset`) fix=false",
+                "DF505 service `web` has a writable root filesystem (the override file resets it with `!reset`) fix=false",
+            ]
+        );
+        // Without the override every finding is about this file's values.
+        let alone = crate::compose::check_file(&file, &settings, &crate::rule::Facts::new());
+        let ids: Vec<&str> = alone.iter().map(|d| d.rule.id).collect();
+        assert_eq!(ids, ["DF504", "DF513", "DF511", "DF515", "DF510", "DF512"]);
+        // Fixing with the override changes nothing: no key the override
+        // resets is written here.
+        let out = crate::compose::fix(base, &settings, &facts).unwrap();
+        assert_eq!(out.output(), base);
     }
 
     #[test]

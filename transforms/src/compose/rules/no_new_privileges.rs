@@ -1,7 +1,7 @@
 //! DF502 missing-no-new-privileges: `security_opt` without
 //! `no-new-privileges:true`.
 
-use super::{editable, lookup, on_service, scalar_items, ComposeRule, Lookup};
+use super::{editable, lookup, on_service, reset_note, scalar_items, ComposeRule, Lookup};
 use crate::compose::edits::{append_items, insert_into_map, New};
 use crate::compose::guards::value_guard;
 use crate::compose::ComposeContext;
@@ -39,6 +39,11 @@ Unsafe (low risk): programs that rely on setuid binaries as a non-root user
 with gosu or su-exec are unaffected. A list that comes from an anchor, a
 merge key or `extends` is not edited (a local `security_opt` would replace
 the inherited one, not extend it).
+
+When an override file (`compose.override.yaml`) resets the key with
+`!reset`, the merged model has none: the finding stands, without a fix (a
+key written in this file would be reset again); any other override of the
+key leaves the judgement to the override file.
 
 ## Aliases
 KICS `27fcc7d6`, Semgrep `no-new-privileges`, compose-lint `CL-0003`.
@@ -84,10 +89,15 @@ impl ComposeRule for NoNewPrivileges {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
-            if ctx.overridden(svc.name, "security_opt") {
+            let reset = ctx.reset(svc.name, "security_opt");
+            if ctx.overridden(svc.name, "security_opt") && !reset {
                 continue;
             }
-            let found = lookup(file, &svc, "security_opt");
+            let found = if reset {
+                Lookup::Absent
+            } else {
+                lookup(file, &svc, "security_opt")
+            };
             let items = found
                 .pair()
                 .and_then(|p| p.value.as_ref())
@@ -97,8 +107,12 @@ impl ComposeRule for NoNewPrivileges {
             if set.contains(&true) || matches!(found, Lookup::Unknown) {
                 continue;
             }
-            let message = format!("service `{}` does not set `{ITEM}`", svc.name);
-            let fix = if !set.is_empty() || !editable(file, &svc) {
+            let message = format!(
+                "service `{}` does not set `{ITEM}`{}",
+                svc.name,
+                reset_note(reset)
+            );
+            let fix = if reset || !set.is_empty() || !editable(file, &svc) {
                 None
             } else {
                 match found {

@@ -2,7 +2,7 @@
 
 use dfix_grammar::compose::{ScalarStyle, Service};
 
-use super::{editable, image, lookup, on_service, scalar_items, ComposeRule, Lookup};
+use super::{editable, image, lookup, on_service, reset_note, scalar_items, ComposeRule, Lookup};
 use crate::compose::edits::{append_items, insert_into_map, merge_inserts, New};
 use crate::compose::guards::value_guard;
 use crate::compose::ComposeContext;
@@ -47,6 +47,11 @@ images the fix (`read_only: true` plus `/tmp`) is a suggestion only
 (display-only). A tmpfs path that is already a volume target is left out
 (Compose rejects the clash); an existing `tmpfs` list is extended; values
 from anchors, merge keys or `extends` are not edited.
+
+When an override file (`compose.override.yaml`) resets the key with
+`!reset`, the merged model has none: the finding stands, without a fix (a
+key written in this file would be reset again); any other override of the
+key leaves the judgement to the override file.
 
 ## Aliases
 Semgrep `writable-filesystem-service`, compose-lint `CL-0007`.
@@ -108,10 +113,15 @@ impl ComposeRule for ReadOnlyRoot {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
-            if ctx.overridden(svc.name, "read_only") {
+            let reset = ctx.reset(svc.name, "read_only");
+            if ctx.overridden(svc.name, "read_only") && !reset {
                 continue;
             }
-            let found = lookup(file, &svc, "read_only");
+            let found = if reset {
+                Lookup::Absent
+            } else {
+                lookup(file, &svc, "read_only")
+            };
             match found {
                 Lookup::Unknown => continue,
                 Lookup::Local(p) | Lookup::Inherited(p) => {
@@ -138,9 +148,13 @@ impl ComposeRule for ReadOnlyRoot {
             let d = on_service(
                 &META,
                 &svc,
-                format!("service `{}` has a writable root filesystem", svc.name),
+                format!(
+                    "service `{}` has a writable root filesystem{}",
+                    svc.name,
+                    reset_note(reset)
+                ),
             );
-            if !editable(file, &svc) {
+            if reset || !editable(file, &svc) {
                 out.push(d);
                 continue;
             }

@@ -103,6 +103,9 @@ impl ComposeRule for SecretInEnvironment {
         let names = SecretNames::builtin();
         let mut out = Vec::new();
         for svc in ctx.file.services() {
+            if ctx.replaced(svc.name, "environment") {
+                continue;
+            }
             let Some(env) = svc.get("environment").and_then(|p| p.value.as_ref()) else {
                 continue;
             };

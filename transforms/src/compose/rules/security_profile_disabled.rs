@@ -88,6 +88,9 @@ impl ComposeRule for SecurityProfileDisabled {
         let file = ctx.file;
         let mut out = Vec::new();
         for svc in file.services() {
+            if ctx.replaced(svc.name, "security_opt") {
+                continue;
+            }
             let Some(pair) = svc.get("security_opt") else {
                 continue;
             };

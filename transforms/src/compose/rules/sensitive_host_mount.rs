@@ -83,6 +83,9 @@ impl ComposeRule for SensitiveHostMount {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for svc in ctx.file.services() {
+            if ctx.replaced(svc.name, "volumes") {
+                continue;
+            }
             for (src, span) in volume_sources(&svc) {
                 if sensitive(&src) {
                     out.push(Diagnostic::new(
