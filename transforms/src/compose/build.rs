@@ -252,11 +252,11 @@ fn needed_stages(doc: &Document, stages: &[Stage], target: usize) -> BTreeSet<us
 pub fn built_image(doc: &Document, target: Option<&str>, db: &ImageDb) -> Option<BuiltImage> {
     let stages = doc.stages();
     let at = match target {
-        Some(t) => stage_named(&stages, t).filter(|_| t.parse::<usize>().is_err())?,
+        Some(t) => stage_named(stages, t).filter(|_| t.parse::<usize>().is_err())?,
         None => stages.last()?.index,
     };
     let globals = global_args(doc);
-    let users = stage_users(doc, &stages, at, &globals);
+    let users = stage_users(doc, stages, at, &globals);
     let non_root_user = match users.last_user() {
         Some((_, UserValue::Known(u))) if !is_root(u) => {
             let name = u.split(':').next().unwrap_or("").trim();
@@ -274,7 +274,7 @@ pub fn built_image(doc: &Document, target: Option<&str>, db: &ImageDb) -> Option
         _ => None,
     };
     let mut secrets: Vec<String> = Vec::new();
-    for s in needed_stages(doc, &stages, at) {
+    for s in needed_stages(doc, stages, at) {
         for ins in &doc.instructions[stages[s].instructions.clone()] {
             if ins.kind != Kind::Run {
                 continue;
