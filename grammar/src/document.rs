@@ -335,13 +335,73 @@ pub struct Document {
     pub errors: Vec<ParseError>,
     /// The build stages, computed once: rules ask for them many times.
     stages: Vec<Stage>,
+    /// The line ending the file mostly uses, computed once.
+    line_ending: &'static str,
+}
+
+/// `"\r\n"` when most lines of `source` end so, else `"\n"`.
+fn mostly_used_line_ending(source: &str) -> &'static str {
+    let crlf = source.matches("\r\n").count();
+    let lf = source.matches('\n').count();
+    if crlf * 2 > lf {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }
 
 thread_local! {
     static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
 }
 
+/// A text parsed on this thread and its tree.
+struct ParsedText {
+    source: String,
+    tree: Tree,
+}
+
+/// How many recent parses are kept to start the next one from.
+const RECENT_PARSES: usize = 4;
+
+thread_local! {
+    /// The last texts parsed on this thread: the next parse of a similar
+    /// text (the next version in an editor, the next round of the fix loop)
+    /// starts from the most similar one's tree, edited, and tree-sitter
+    /// re-parses only around the change.
+    static RECENT: std::cell::RefCell<Vec<ParsedText>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn parse_tree(source: &str) -> Option<Tree> {
+    let old = RECENT.with(|recent| {
+        let recent = recent.borrow();
+        recent
+            .iter()
+            .filter_map(|p| edited_tree(p, source))
+            .max_by_key(|(kept, _)| *kept)
+            .map(|(_, tree)| tree)
+    });
+    let tree = parse_with(source, old.as_ref())?;
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if recent.len() == RECENT_PARSES {
+            recent.remove(0);
+        }
+        recent.push(ParsedText {
+            source: source.to_string(),
+            tree: tree.clone(),
+        });
+    });
+    Some(tree)
+}
+
+/// Parses `source` from scratch, without the recent parses (for tests that
+/// compare both ways).
+#[doc(hidden)]
+pub fn parse_tree_fresh(source: &str) -> Option<Tree> {
+    parse_with(source, None)
+}
+
+fn parse_with(source: &str, old: Option<&Tree>) -> Option<Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -349,8 +409,57 @@ fn parse_tree(source: &str) -> Option<Tree> {
             parser.set_language(&crate::language()).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(source, None)
+        slot.as_mut()?.parse(source, old)
     })
+}
+
+/// `old`'s tree edited into the shape of `new` (one changed range between
+/// the common prefix and suffix), with the number of bytes kept; `None` when
+/// less than half of `new` is kept (a fresh parse is cheaper then).
+fn edited_tree(old: &ParsedText, new: &str) -> Option<(usize, Tree)> {
+    let (a, b) = (old.source.as_bytes(), new.as_bytes());
+    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let room = a.len().min(b.len()) - prefix;
+    let mut suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !new.is_char_boundary(b.len() - suffix) || !old.source.is_char_boundary(a.len() - suffix)
+    {
+        suffix -= 1;
+    }
+    if (prefix + suffix) * 2 < b.len() {
+        return None;
+    }
+    let old_end = a.len() - suffix;
+    let new_end = b.len() - suffix;
+    let mut tree = old.tree.clone();
+    tree.edit(&tree_sitter::InputEdit {
+        start_byte: prefix,
+        old_end_byte: old_end,
+        new_end_byte: new_end,
+        start_position: point_at(a, prefix),
+        old_end_position: point_at(a, old_end),
+        new_end_position: point_at(b, new_end),
+    });
+    Some((prefix + suffix, tree))
+}
+
+/// The row and byte column of `offset` in `text`.
+fn point_at(text: &[u8], offset: usize) -> tree_sitter::Point {
+    let before = &text[..offset];
+    let row = before.iter().filter(|&&c| c == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    tree_sitter::Point::new(row, offset - line_start)
 }
 
 impl Document {
@@ -371,6 +480,7 @@ impl Document {
             instructions: Vec::new(),
             errors: Vec::new(),
             stages: Vec::new(),
+            line_ending: mostly_used_line_ending(source),
         };
         doc.build();
         doc.stages = doc.find_stages();
@@ -441,13 +551,7 @@ impl Document {
 
     /// The line ending the file mostly uses (`"\r\n"` or `"\n"`).
     pub fn line_ending(&self) -> &'static str {
-        let crlf = self.source.matches("\r\n").count();
-        let lf = self.source.matches('\n').count();
-        if crlf * 2 > lf {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        self.line_ending
     }
 
     /// The build stages.

@@ -274,7 +274,7 @@ pub fn non_posix_shell_before(doc: &Document, index: usize) -> bool {
 }
 
 /// Whether `ins` is a SHELL that sets a shell other than a POSIX one.
-fn sets_non_posix_shell(ins: &Instruction) -> bool {
+pub fn sets_non_posix_shell(ins: &Instruction) -> bool {
     ins.kind == Kind::Shell
         && match &ins.form {
             dfix_grammar::Form::Exec(items) => items.first().is_none_or(|e| !is_posix_shell(e)),

@@ -24,8 +24,13 @@ pub fn each_command<'d>(
     doc: &'d Document,
     mut f: impl FnMut(usize, &'d Instruction, &Command, bool),
 ) {
+    // Whether a non-POSIX SHELL came before, kept in one pass (asking
+    // `non_posix_shell_before` for each RUN is quadratic).
+    let mut non_posix_before = false;
     for (i, ins) in doc.instructions.iter().enumerate() {
-        if ins.effective().kind != Kind::Run || non_posix_shell_before(doc, i) {
+        let skip = non_posix_before;
+        non_posix_before = non_posix_before || crate::pkg::sets_non_posix_shell(ins);
+        if ins.effective().kind != Kind::Run || skip {
             continue;
         }
         for rs in run_scripts_in(doc, ins) {
@@ -273,8 +278,13 @@ pub fn pipelines(script: &dfix_grammar::shell::ShellScript) -> Vec<Vec<Option<&C
 /// shell-form RUN (ONBUILD RUN too), scripts with syntax errors included,
 /// skipping RUNs after a non-POSIX `SHELL`.
 pub fn each_script(doc: &Document, mut f: impl FnMut(usize, &crate::pkg::RunScript)) {
+    // Whether a non-POSIX SHELL came before, kept in one pass (asking
+    // `non_posix_shell_before` for each RUN is quadratic).
+    let mut non_posix_before = false;
     for (i, ins) in doc.instructions.iter().enumerate() {
-        if ins.effective().kind != Kind::Run || non_posix_shell_before(doc, i) {
+        let skip = non_posix_before;
+        non_posix_before = non_posix_before || crate::pkg::sets_non_posix_shell(ins);
+        if ins.effective().kind != Kind::Run || skip {
             continue;
         }
         for rs in run_scripts_in(doc, ins) {
