@@ -12,7 +12,12 @@ the count). Files compose-lint cannot lint at all are left out of every
 count. Each fixed text is also checked with Docker Compose v2 (the same
 oracle as compose_check.py) when the original passes it: a fixer that
 breaks a file is reported. Prints totals, the share of findings each fixer
-removes, and counts per compose-lint rule.
+removes, and counts per compose-lint rule. For what is left after dfix, it
+says why, from dfix's own findings on its fixed text (matched by the
+compose-lint id among each finding's aliases): dfix reports it with a
+suggestion only (an edit shown, never applied: unknown images), dfix
+reports it with no fix (a guard, or no digest offline), or dfix has no
+such finding (no rule for it).
 """
 
 import argparse
@@ -48,6 +53,28 @@ def lint(path):
     )
 
 
+def dfix_left(dfix_bin, text, path):
+    """dfix's findings on its own fixed text, as (compose-lint id, how, dfix id):
+    how is `suggestion` (an edit shown, never applied) or `no fix`."""
+    out = subprocess.run(
+        [dfix_bin, "--check", "--unsafe-fixes", "--offline", "--output-format", "json",
+         "-", "--stdin-filename", path],
+        input=text, capture_output=True, timeout=60,
+    )
+    left = collections.Counter()
+    try:
+        findings = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        return left
+    for f in findings:
+        fix = f.get("fix")
+        how = "suggestion" if fix and fix.get("applicability") == "display-only" else "no fix"
+        for alias in f.get("aliases", []):
+            if alias.startswith("CL-"):
+                left[(alias, how, f["code"])] += 1
+    return left
+
+
 def one(dfix_bin, oracle_bin, path):
     name = os.path.basename(path)
     text = open(path, "rb").read()
@@ -77,6 +104,7 @@ def one(dfix_bin, oracle_bin, path):
         dfix_text = fixed.stdout if fixed.returncode == 0 else text
         res["dfix_refused"] = fixed.returncode != 0
         res["after_dfix"] = lint(at("dfix", dfix_text)) or collections.Counter()
+        res["dfix_left"] = dfix_left(dfix_bin, dfix_text, path)
         cl = at("cl", text)
         subprocess.run(
             ["compose-lint", "fix", "--apply", "--no-merge-overrides", "--no-env", cl],
@@ -134,6 +162,24 @@ def main():
     print("  per rule: before / after dfix / after compose-lint fix")
     for rule in sorted(tot["before"]):
         print(f"    {rule}: {tot['before'][rule]} / {tot['after_dfix'][rule]} / {tot['after_cl'][rule]}")
+    # Why what is left after dfix is left: per file, dfix's own findings with
+    # that compose-lint id explain at most as many as compose-lint counts.
+    why = collections.defaultdict(collections.Counter)
+    for r in linted:
+        left = r.get("dfix_left", collections.Counter())
+        for rule, n in r["after_dfix"].items():
+            for (cl, how, code), m in sorted(left.items()):
+                if cl != rule or n == 0:
+                    continue
+                k = min(n, m)
+                why[rule][f"{how} ({code})"] += k
+                n -= k
+            if n:
+                why[rule]["no dfix finding"] += n
+    print("  left after dfix, and why (dfix's own findings on its fixed text):")
+    for rule in sorted(why):
+        parts = ", ".join(f"{k}: {v}" for k, v in why[rule].most_common())
+        print(f"    {rule}: {parts}")
     for r in valid:
         if not r.get("dfix_valid"):
             print(f"FAIL dfix broke {os.path.relpath(r['path'], root)}")

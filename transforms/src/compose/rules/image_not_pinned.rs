@@ -43,7 +43,7 @@ interpolated images (`${IMAGE}`), services with `build:` (the image names
 the local build result), and quoted values with escapes.
 
 ## Aliases
-compose-lint `CL-0004`, Trivy custom check `USR-COMPOSE-0001`.
+compose-lint `CL-0004` (mutable or missing tag) and `CL-0019` (a version tag without a digest): a digest settles both, Trivy custom check `USR-COMPOSE-0001`.
 
 ## References
 - https://docs.docker.com/reference/compose-file/services/#image
@@ -54,7 +54,7 @@ compose-lint `CL-0004`, Trivy custom check `USR-COMPOSE-0001`.
 pub static META: RuleMeta = RuleMeta {
     id: "DF516",
     name: "compose-image-not-pinned",
-    aliases: &["CL-0004", "USR-COMPOSE-0001"],
+    aliases: &["CL-0004", "CL-0019", "USR-COMPOSE-0001"],
     severity: Severity::Warning,
     summary: "A service's image is not pinned to a digest",
     doc: DOC,
