@@ -45,7 +45,9 @@ Unsafe: an image whose entrypoint starts as root and chowns or switches
 users fails without the capabilities it needs. The fix is offered only
 when the service runs as a non-root user (nothing to add back) or the
 image has a vetted list in `data/compose.toml` (`cap_add`, added back next
-to `cap_drop`); otherwise the finding has no fix. Lists that come from an
+to `cap_drop`); otherwise the edit is a suggestion only (shown in the
+editor and in JSON output, never applied), as for DF505: what the image
+needs back is unknown. Lists that come from an
 anchor, a merge key or `extends` are not edited.
 
 The service runs as a non-root user when it sets one in `user:`, or, with
@@ -149,10 +151,14 @@ impl ComposeRule for CapDropMissing {
             let vetted = image(&svc)
                 .and_then(|i| ctx.data().image(i))
                 .and_then(|f| f.cap_add.clone());
-            let keep: Option<Vec<String>> = if runs_as_non_root(ctx, &svc).is_some() {
-                Some(Vec::new())
+            // An image with no vetted list gets the edit as a suggestion
+            // only: shown, never applied (what it needs back is unknown).
+            let (keep, suggestion) = if runs_as_non_root(ctx, &svc).is_some() {
+                (Some(Vec::new()), false)
+            } else if vetted.is_some() {
+                (vetted, false)
             } else {
-                vetted
+                (Some(Vec::new()), true)
             };
             let Some(keep) = keep.filter(|_| !reset && editable(file, &svc)) else {
                 out.push(d);
@@ -224,12 +230,19 @@ impl ComposeRule for CapDropMissing {
                     }
                 }
             }
-            let msg = if keep.is_empty() {
-                "Add `cap_drop: [ALL]`".to_string()
+            let fix = if suggestion {
+                Fix::display_only(
+                    "Add `cap_drop: [ALL]`, then add back in `cap_add` what the image needs \
+                     (a suggestion: dfix has no vetted list for this image)",
+                    merge_inserts(edits),
+                )
+            } else if keep.is_empty() {
+                Fix::unsafe_fix("Add `cap_drop: [ALL]`", merge_inserts(edits))
             } else {
-                format!("Add `cap_drop: [ALL]` and keep {}", keep.join(", "))
+                let msg = format!("Add `cap_drop: [ALL]` and keep {}", keep.join(", "));
+                Fix::unsafe_fix(msg, merge_inserts(edits))
             };
-            out.push(d.with_fix(Fix::unsafe_fix(msg, merge_inserts(edits))));
+            out.push(d.with_fix(fix));
         }
         out
     }
@@ -268,10 +281,16 @@ mod tests {
         let found = crate::compose::check_file(&file, &s, &facts);
         let fixable: Vec<(&str, bool)> = found
             .iter()
-            .map(|d| (&src[d.span.clone()], d.fix.is_some()))
+            .map(|d| {
+                let applied = d
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability != crate::edit::Applicability::DisplayOnly);
+                (&src[d.span.clone()], applied)
+            })
             .collect();
         // `app`: fixed with nothing added back; `root`'s own `user: root`
-        // wins over the image; no fact or a root image: no fix.
+        // wins over the image; no fact or a root image: a suggestion only.
         assert_eq!(
             fixable,
             [
