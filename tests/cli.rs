@@ -9,7 +9,7 @@ use std::io::Write;
 
 #[path = "common/run.rs"]
 mod run;
-use run::{dfix, dfix_stdin};
+use run::{dfix, dfix_stdin, project};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,16 +31,6 @@ fn stderr(o: &Output) -> String {
 }
 
 /// A temporary folder holding `files` (name, content).
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let p = d.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    d
-}
-
 #[test]
 fn check_lists_findings_and_exits_1() {
     let d = project(&[("Dockerfile", fixture("app.Dockerfile").as_bytes())]);

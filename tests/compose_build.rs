@@ -6,27 +6,12 @@
 //! one run, consistently, and the fixed Compose file is checked by Docker
 //! Compose v2 itself (`docker-compose config -q`) when it is installed.
 
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 #[path = "common/run.rs"]
 mod common_run;
-use common_run::dfix;
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let p = d.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    d
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    fs::read_to_string(dir.join(name)).unwrap()
-}
+use common_run::{dfix, read, text_project as project};
 
 /// `docker-compose -f FILE --profile '*' config -q`: `Some(true)` when
 /// Compose accepts the file, `None` when the binary is not installed.

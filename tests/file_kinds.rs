@@ -12,7 +12,7 @@ use std::process::Output;
 
 #[path = "common/run.rs"]
 mod common_run;
-use common_run::{dfix, run};
+use common_run::{dfix, read, run, text_project as project};
 
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
@@ -24,20 +24,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let p = d.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    d
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    fs::read_to_string(dir.join(name)).unwrap()
 }
 
 fn corpus() -> Option<PathBuf> {

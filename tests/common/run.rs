@@ -40,3 +40,29 @@ pub fn dfix(dir: &Path, args: &[&str]) -> Output {
 pub fn dfix_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     run(dir, args, Some(input))
 }
+
+/// A temporary project folder holding `files` (a path below the folder and
+/// its bytes each).
+#[allow(dead_code)]
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    d
+}
+
+/// [`project`] for text files.
+#[allow(dead_code)]
+pub fn text_project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let bytes: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
+    project(&bytes)
+}
+
+/// The text of file `name` in folder `dir`.
+#[allow(dead_code)]
+pub fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
