@@ -84,6 +84,16 @@ impl<'a> ComposeContext<'a> {
         self.facts.compose_builds.get(service)
     }
 
+    /// True when the file or an override of it has a top-level `include:`:
+    /// other files then add services, networks and secrets that dfix does
+    /// not read, and Compose refuses a resource defined in both, so rules
+    /// that judge the whole project or write top-level resources hold back.
+    pub fn includes_files(&self) -> bool {
+        std::iter::once(self.file)
+            .chain(self.facts.compose_overrides.iter().map(|o| o.as_ref()))
+            .any(|f| f.top().is_some_and(|t| t.get("include").is_some()))
+    }
+
     /// True when an override file merged on top of this one (the same
     /// folder's `compose.override.yaml`) sets `key` in service `service`:
     /// the merged model then decides, and rules judging `key` stay silent.

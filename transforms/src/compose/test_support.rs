@@ -77,3 +77,19 @@ pub fn snapshot_with(meta: &RuleMeta, source: &str, facts: &Facts) -> String {
 pub fn snapshot(meta: &RuleMeta, source: &str) -> String {
     snapshot_with(meta, source, &Facts::new())
 }
+
+/// Each finding of rule `meta` on `source` with `facts`: its text and
+/// whether it carries a fix that `--unsafe-fixes` applies.
+pub fn applied_fixes(meta: &RuleMeta, source: &str, facts: &Facts) -> Vec<(String, bool)> {
+    let file = dfix_grammar::compose::ComposeFile::parse(source);
+    check_file(&file, &settings(meta, true), facts)
+        .iter()
+        .map(|d| {
+            let applied = d
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability != crate::edit::Applicability::DisplayOnly);
+            (source[d.span.clone()].to_string(), applied)
+        })
+        .collect()
+}

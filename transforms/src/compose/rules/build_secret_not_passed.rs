@@ -78,7 +78,10 @@ Only a finding, no fix, when the service uses an anchor, a merge key or
 from an anchor or alias, is a flow mapping, or is interpolated, or when a
 new top-level secret would need an id that is not a variable name
 (`environment:` reads a variable of that name). A service whose `build` an
-override file sets is judged there.
+override file sets is judged there. With a top-level `include:`, a new
+top-level secret is not written (an included file may define it, and
+Compose refuses a resource defined twice): only a finding, unless this
+file defines the secret already.
 
 ## Aliases
 None: no other Compose linter reads the Dockerfile a service builds.
@@ -294,9 +297,14 @@ fn top_level_edits(ctx: &ComposeContext, missing: &[String]) -> Option<Vec<Edit>
             Some(m)
         }
     };
+    let undefined = |id: &&String| existing.is_none_or(|m| m.get(id).is_none());
+    // An included file may define it: a second definition is an error.
+    if ctx.includes_files() && missing.iter().any(|id| undefined(&id)) {
+        return None;
+    }
     let new: Vec<(String, New)> = missing
         .iter()
-        .filter(|id| existing.is_none_or(|m| m.get(id).is_none()))
+        .filter(undefined)
         .map(|id| {
             (
                 id.clone(),
@@ -321,7 +329,7 @@ fn top_level_edits(ctx: &ComposeContext, missing: &[String]) -> Option<Vec<Edit>
 mod tests {
     use super::*;
     use crate::compose::build::BuiltImage;
-    use crate::compose::test_support::snapshot_with;
+    use crate::compose::test_support::{applied_fixes, snapshot_with};
     use crate::rule::Facts;
 
     /// Facts: every service named in `secrets` builds an image that mounts
@@ -406,5 +414,23 @@ mod tests {
             .unwrap();
         assert!(crate::compose::check_file(&file, &s, &Facts::new()).is_empty());
         assert!(crate::compose::check_file(&file, &s, &facts(&[("a", &[])])).is_empty());
+    }
+
+    /// With `include:`, an included file may define the secret: the
+    /// finding stands, with no fix writing a second definition; one
+    /// defined here is reused as before.
+    #[test]
+    fn include_keeps_top_level_secrets_unwritten() {
+        let f = facts(&[("app", &["TOKEN"])]);
+        let src = "include:\n  - other.yaml\nservices:\n  app:\n    build: ./app\n";
+        assert_eq!(
+            applied_fixes(&META, src, &f),
+            [("build".to_string(), false)]
+        );
+        let defined = format!("{src}secrets:\n  TOKEN:\n    environment: TOKEN\n");
+        assert_eq!(
+            applied_fixes(&META, &defined, &f),
+            [("build".to_string(), true)]
+        );
     }
 }

@@ -61,7 +61,9 @@ outside host, extensions that download).
 Not reported when any service sets `networks`, `network_mode` or `links`,
 or the file (or its override file) has a top-level `networks:`: the
 author already decides the topology. Services whose keys come from
-another file (`extends` with `file:`) keep the rule silent.
+another file (`extends` with `file:`) keep the rule silent, and so does a
+top-level `include:` (the included files add services and networks dfix
+does not read).
 
 ## Aliases
 None. KICS `ce14a68b` (networks_not_set) reports every service without
@@ -102,7 +104,7 @@ impl ComposeRule for NoNetworkSegmentation {
         let top_networks = std::iter::once(file)
             .chain(ctx.facts.compose_overrides.iter().map(|o| o.as_ref()))
             .any(|f| f.top().is_some_and(|t| t.get("networks").is_some()));
-        if services.len() < 2 || top_networks {
+        if services.len() < 2 || top_networks || ctx.includes_files() {
             return Vec::new();
         }
         for svc in &services {
@@ -153,7 +155,8 @@ impl ComposeRule for NoNetworkSegmentation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::snapshot;
+    use crate::compose::test_support::{applied_fixes, snapshot};
+    use crate::rule::Facts;
 
     #[test]
     fn fixture() {
@@ -207,5 +210,14 @@ mod tests {
             )),
             0
         );
+    }
+
+    /// With `include:`, other files add services and networks: silent.
+    #[test]
+    fn include_makes_it_silent() {
+        let src = "include:\n  - db.yaml\nservices:\n  web:\n    image: myorg/web\n    ports:\n      - \"8080:8080\"\n  db:\n    image: postgres:16\n";
+        let without = src.replacen("include:\n  - db.yaml\n", "", 1);
+        assert_eq!(applied_fixes(&META, &without, &Facts::new()).len(), 1);
+        assert!(applied_fixes(&META, src, &Facts::new()).is_empty());
     }
 }

@@ -68,7 +68,9 @@ database reads the password only when it initialises an empty data folder.
 Not offered when the `environment`, `secrets` or top-level `secrets` it
 would edit comes from an anchor, a merge key or `extends`, or when a
 top-level secret of that name exists already with another meaning (then
-only the service side is written). The `${VAR:?}` form is display-only:
+only the service side is written), or when the file has a top-level
+`include:` and does not define that secret itself (an included file may,
+and Compose refuses a resource defined twice). The `${VAR:?}` form is display-only:
 the value has to go somewhere dfix does not create.
 
 ## Aliases
@@ -247,6 +249,15 @@ fn file_secret_edits(
         edits.push(insert_into_map(file, svc.map()?, &service_keys, ctx.style)?);
     }
     let top = file.top()?;
+    // An included file may define the secret: a second definition is an error.
+    let defined_here = top
+        .get("secrets")
+        .and_then(|p| p.value.as_ref())
+        .and_then(|v| v.as_map())
+        .is_some_and(|m| m.get(&name).is_some());
+    if ctx.includes_files() && !defined_here {
+        return None;
+    }
     let entry = New::Map(vec![(
         "file".to_string(),
         New::Scalar(format!("./secrets/{name}.txt")),
@@ -280,7 +291,8 @@ fn file_secret_edits(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::snapshot;
+    use crate::compose::test_support::{applied_fixes, snapshot};
+    use crate::rule::Facts;
 
     #[test]
     fn fixture() {
@@ -296,5 +308,19 @@ mod tests {
                 "services:\n  db:\n    image: mariadb:11\n    environment:\n      - MARIADB_ROOT_PASSWORD=secret\n      - \"MARIADB_PASSWORD=other\"\n    secrets: [mariadb_root_password]\nsecrets:\n  mariadb_root_password:\n    file: ./root.txt\n  # more below\n"
             )
         );
+    }
+
+    /// With `include:`, an included file may define the secret: no fix
+    /// that writes a second top-level definition.
+    #[test]
+    fn include_keeps_top_level_secrets_unwritten() {
+        let src = "services:\n  db:\n    image: mariadb:11\n    environment:\n      MARIADB_ROOT_PASSWORD: secret\n";
+        let fixed = |s: &str| {
+            applied_fixes(&META, s, &Facts::new())
+                .iter()
+                .any(|(_, a)| *a)
+        };
+        assert!(fixed(src));
+        assert!(!fixed(&format!("include:\n  - other.yaml\n{src}")));
     }
 }
