@@ -8,8 +8,10 @@
 //! link loop cannot trap it; loops and unreadable folders are reported in
 //! [`ContextListing::problems`], never fatal.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use dfix_grammar::Document;
 use dfix_transforms::context::{ContextListing, IgnoreSource, SiblingDockerfile};
 use dfix_transforms::dockerignore::IgnoreFile;
 
@@ -198,11 +200,46 @@ fn siblings(root: &Path) -> Vec<SiblingDockerfile> {
                 return None;
             }
             let text = std::fs::read_to_string(e.path()).ok()?;
-            Some(SiblingDockerfile::new(name_str, &text))
+            let sibling = SiblingDockerfile::new(name_str, &text);
+            Some(match parsed_document(&e.path()) {
+                Some(doc) => sibling.with_document(doc),
+                None => sibling,
+            })
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// The Dockerfiles this run has parsed already, by canonical path. The
+/// CLI parses every file it was given before any rule runs; the
+/// `.dockerignore` planner then reads a folder's other Dockerfiles from
+/// those documents instead of parsing them a second time (that was a
+/// quarter of a `--check` over a folder of Dockerfiles).
+type ParsedDocuments = std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Document>>>;
+
+fn parsed_documents() -> &'static ParsedDocuments {
+    static PARSED: std::sync::OnceLock<ParsedDocuments> = std::sync::OnceLock::new();
+    PARSED.get_or_init(Default::default)
+}
+
+/// Records the document the run parsed from the file at `path`.
+pub fn remember_parsed(path: &Path, doc: std::sync::Arc<Document>) {
+    if let Ok(key) = std::fs::canonicalize(path) {
+        parsed_documents()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, doc);
+    }
+}
+
+/// The document the run parsed from the file at `path`, if any.
+fn parsed_document(path: &Path) -> Option<std::sync::Arc<Document>> {
+    let docs = parsed_documents().lock().unwrap_or_else(|e| e.into_inner());
+    if docs.is_empty() {
+        return None;
+    }
+    docs.get(&std::fs::canonicalize(path).ok()?).cloned()
 }
 
 /// The files of the context at `root`, sorted, and the walk's problems:

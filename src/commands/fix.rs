@@ -37,7 +37,7 @@ pub fn mode_of(args: &RunArgs) -> Mode {
 
 /// A file read and parsed, of either kind.
 enum Parsed {
-    Dockerfile(Document),
+    Dockerfile(std::sync::Arc<Document>),
     Compose(ComposeFile),
 }
 
@@ -104,7 +104,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
             if compose {
                 Parsed::Compose(ComposeFile::parse(&text))
             } else {
-                Parsed::Dockerfile(Document::parse(&text))
+                let doc = std::sync::Arc::new(Document::parse(&text));
+                crate::build_context::remember_parsed(path, doc.clone());
+                Parsed::Dockerfile(doc)
             }
         })
         .map_err(|_| {
@@ -116,7 +118,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
     let docs: Vec<&Document> = inputs
         .iter()
         .filter_map(|d| match d {
-            Ok(Parsed::Dockerfile(doc)) => Some(doc),
+            Ok(Parsed::Dockerfile(doc)) => Some(&**doc),
             _ => None,
         })
         .collect();

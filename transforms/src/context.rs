@@ -78,7 +78,7 @@ pub struct ContextListing {
 }
 
 /// Another Dockerfile of the same build context.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SiblingDockerfile {
     /// Its path relative to the context root.
     pub path: String,
@@ -87,6 +87,20 @@ pub struct SiblingDockerfile {
     /// What it takes from the context and what its RUNs call, read from
     /// `text` the first time a plan needs it (most never do).
     uses: std::sync::OnceLock<crate::ignore_fix::ContextUse>,
+    /// The document of `text` when the run has parsed it already (the CLI
+    /// parses every file it was given up front): read from it instead of
+    /// parsing the text a second time.
+    parsed: Option<std::sync::Arc<dfix_grammar::Document>>,
+}
+
+impl std::fmt::Debug for SiblingDockerfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiblingDockerfile")
+            .field("path", &self.path)
+            .field("text", &self.text)
+            .field("parsed", &self.parsed.is_some())
+            .finish()
+    }
 }
 
 impl PartialEq for SiblingDockerfile {
@@ -104,13 +118,28 @@ impl SiblingDockerfile {
             path: path.to_string(),
             text: text.to_string(),
             uses: std::sync::OnceLock::new(),
+            parsed: None,
         }
+    }
+
+    /// The sibling with the document the run parsed from its text (ignored
+    /// when the texts differ: the file changed in between).
+    pub fn with_document(
+        mut self,
+        doc: std::sync::Arc<dfix_grammar::Document>,
+    ) -> SiblingDockerfile {
+        if doc.source() == self.text {
+            self.parsed = Some(doc);
+        }
+        self
     }
 
     /// What it takes from the context (read once).
     pub fn uses(&self) -> &crate::ignore_fix::ContextUse {
-        self.uses
-            .get_or_init(|| crate::ignore_fix::ContextUse::of(&self.text, &self.path))
+        self.uses.get_or_init(|| match &self.parsed {
+            Some(doc) => crate::ignore_fix::ContextUse::of_document(doc, &self.path),
+            None => crate::ignore_fix::ContextUse::of(&self.text, &self.path),
+        })
     }
 }
 
@@ -136,5 +165,31 @@ impl ContextListing {
             .filter(|f| file.excludes(f))
             .map(String::as_str)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dfix_grammar::Document;
+    use std::sync::Arc;
+
+    /// A sibling read from the run's document gives what reading its text
+    /// gives; a document of another text (the file changed since) is not
+    /// used.
+    #[test]
+    fn a_sibling_reads_the_same_from_its_document_as_from_its_text() {
+        let text = "FROM alpine\nCOPY app /app\nRUN git log && apk add curl\n";
+        let doc = Arc::new(Document::parse(text));
+        let from_doc = SiblingDockerfile::new("Dockerfile.a", text).with_document(doc.clone());
+        let from_text = SiblingDockerfile::new("Dockerfile.a", text);
+        assert!(format!("{from_doc:?}").contains("parsed: true"));
+        assert_eq!(
+            format!("{:?}", from_doc.uses()),
+            format!("{:?}", from_text.uses())
+        );
+        assert!(format!("{:?}", from_doc.uses()).contains("git"));
+        let stale = SiblingDockerfile::new("Dockerfile.a", "FROM alpine\n").with_document(doc);
+        assert!(format!("{stale:?}").contains("parsed: false"));
     }
 }

@@ -332,10 +332,14 @@ pub struct ContextUse(Use);
 impl ContextUse {
     /// Reads the Dockerfile `text`, named `name` in messages.
     pub fn of(text: &str, name: &str) -> ContextUse {
-        let d = Document::parse(text);
+        ContextUse::of_document(&Document::parse(text), name)
+    }
+
+    /// Reads the parsed Dockerfile `doc`, named `name` in messages.
+    pub fn of_document(doc: &Document, name: &str) -> ContextUse {
         ContextUse(Use {
-            cmds: run_commands(&d),
-            sources: sources_of(&d, name).0,
+            cmds: run_commands(doc),
+            sources: sources_of(doc, name).0,
         })
     }
 }
