@@ -234,19 +234,78 @@ pub(crate) fn rule_ids(diags: &[&Diagnostic]) -> Vec<&'static str> {
 /// fix is left (see the module documentation). A source with an unknown
 /// instruction is refused before any rule runs.
 pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, FixError> {
-    let mut document = Document::parse(source);
+    let document = Document::parse(source);
     if let Some(u) = unknown_instruction(&document) {
         return Err(FixError::UnknownInstruction(u));
     }
     let input_errors = document.errors.clone();
+    let done = fix_rounds(
+        document,
+        settings,
+        |d| check_document(d, settings, facts),
+        |text| {
+            let next = Document::parse(text);
+            let mut broken = new_errors(&input_errors, &next.errors);
+            // A fix must not make an instruction unknown (the build would fail).
+            if let Some(u) = unknown_instruction(&next) {
+                broken.push(ParseError {
+                    line: u.line,
+                    message: u.to_string(),
+                });
+            }
+            (next, broken)
+        },
+    )?;
+    Ok(Fixed {
+        document: done.parsed,
+        applied: done.applied,
+        remaining: done.remaining,
+        rounds: done.rounds,
+    })
+}
+
+/// A parsed text the fix loop runs on (a Dockerfile, a Compose file).
+pub(crate) trait FixableText {
+    /// The text.
+    fn text(&self) -> &str;
+}
+
+impl FixableText for Document {
+    fn text(&self) -> &str {
+        self.source()
+    }
+}
+
+/// What the fix loop ends with.
+pub(crate) struct Rounds<T> {
+    /// The last parsed text (its text is the output).
+    pub parsed: T,
+    /// The fixes applied, in order.
+    pub applied: Vec<Applied>,
+    /// The findings left in it.
+    pub remaining: Vec<Diagnostic>,
+    /// How many rounds applied fixes.
+    pub rounds: usize,
+}
+
+/// The fix loop of every file kind: applies every allowed fix, round after
+/// round, until none is left (see the module documentation). `check` finds
+/// a parsed text's diagnostics; `reparse` parses a fixed text and lists
+/// what the round broke in it (anything listed refuses the round).
+pub(crate) fn fix_rounds<T: FixableText>(
+    mut current: T,
+    settings: &Settings,
+    check: impl Fn(&T) -> Vec<Diagnostic>,
+    reparse: impl Fn(&str) -> (T, Vec<ParseError>),
+) -> Result<Rounds<T>, FixError> {
     let mut applied = Vec::new();
     let mut rounds = 0;
     loop {
-        let diagnostics = check_document(&document, settings, facts);
-        let taken = pick_fixes(&diagnostics, document.source(), settings.unsafe_fixes)?;
+        let diagnostics = check(&current);
+        let taken = pick_fixes(&diagnostics, current.text(), settings.unsafe_fixes)?;
         if taken.is_empty() {
-            return Ok(Fixed {
-                document,
+            return Ok(Rounds {
+                parsed: current,
                 applied,
                 remaining: diagnostics,
                 rounds,
@@ -262,29 +321,20 @@ pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, Fi
             .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
             .collect();
         // Conflicts were excluded above, so this only fails on a bug here.
-        let text =
-            apply_edits(document.source(), &edits).map_err(|error| FixError::InvalidEdit {
-                rule: taken[0].rule.id,
-                error,
-            })?;
-        if text == document.source() {
+        let text = apply_edits(current.text(), &edits).map_err(|error| FixError::InvalidEdit {
+            rule: taken[0].rule.id,
+            error,
+        })?;
+        if text == current.text() {
             // Fixes that change nothing would loop forever: report as is.
-            return Ok(Fixed {
-                document,
+            return Ok(Rounds {
+                parsed: current,
                 applied,
                 remaining: diagnostics,
                 rounds,
             });
         }
-        let next = Document::parse(&text);
-        let mut broken = new_errors(&input_errors, &next.errors);
-        // A fix must not make an instruction unknown (the build would fail).
-        if let Some(u) = unknown_instruction(&next) {
-            broken.push(ParseError {
-                line: u.line,
-                message: u.to_string(),
-            });
-        }
+        let (next, broken) = reparse(&text);
         if !broken.is_empty() {
             return Err(FixError::BrokeParse {
                 rules: rule_ids(&taken),
@@ -301,7 +351,7 @@ pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<Fixed, Fi
             }
         }));
         rounds += 1;
-        document = next;
+        current = next;
     }
 }
 

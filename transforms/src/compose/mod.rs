@@ -27,8 +27,7 @@ use dfix_grammar::compose::ComposeFile;
 use dfix_grammar::ParseError;
 
 use crate::diagnostic::Diagnostic;
-use crate::edit::{apply_edits, Edit};
-use crate::engine::{pick_fixes, rule_ids, Applied, FixError, MAX_ROUNDS};
+use crate::engine::{fix_rounds, Applied, FixError, FixableText};
 use crate::rule::{Facts, OptionValue, RuleMeta, RuleOptions};
 use crate::settings::Settings;
 
@@ -198,7 +197,7 @@ fn service_names(file: &ComposeFile) -> Vec<String> {
 /// with a YAML error, or one that is not a Compose file, is refused
 /// ([`FixError::BrokeParse`] with no rules: the input's own problem).
 pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<ComposeFixed, FixError> {
-    let mut file = ComposeFile::parse(source);
+    let file = ComposeFile::parse(source);
     if let Some(p) = file.problem() {
         return Err(FixError::BrokeParse {
             rules: Vec::new(),
@@ -206,65 +205,33 @@ pub fn fix(source: &str, settings: &Settings, facts: &Facts) -> Result<ComposeFi
         });
     }
     let names = service_names(&file);
-    let mut applied = Vec::new();
-    let mut rounds = 0;
-    loop {
-        let diagnostics = check_file(&file, settings, facts);
-        let taken = pick_fixes(&diagnostics, file.source(), settings.unsafe_fixes)?;
-        if taken.is_empty() {
-            return Ok(ComposeFixed {
-                file,
-                applied,
-                remaining: diagnostics,
-                rounds,
-            });
-        }
-        if rounds == MAX_ROUNDS {
-            return Err(FixError::NotConverged {
-                rules: rule_ids(&taken),
-            });
-        }
-        let edits: Vec<Edit> = taken
-            .iter()
-            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
-            .collect();
-        let text = apply_edits(file.source(), &edits).map_err(|error| FixError::InvalidEdit {
-            rule: taken[0].rule.id,
-            error,
-        })?;
-        if text == file.source() {
-            return Ok(ComposeFixed {
-                file,
-                applied,
-                remaining: diagnostics,
-                rounds,
-            });
-        }
-        let next = ComposeFile::parse(&text);
-        let mut broken: Vec<ParseError> = next.problem().cloned().into_iter().collect();
-        if broken.is_empty() && service_names(&next) != names {
-            broken.push(ParseError {
-                line: 1,
-                message: "the services changed".into(),
-            });
-        }
-        if !broken.is_empty() {
-            return Err(FixError::BrokeParse {
-                rules: rule_ids(&taken),
-                errors: broken,
-            });
-        }
-        applied.extend(taken.iter().map(|d| {
-            Applied {
-                rule: d.rule,
-                message: d
-                    .fix
-                    .as_ref()
-                    .map_or_else(|| d.message.clone(), |f| f.message.clone()),
+    let done = fix_rounds(
+        file,
+        settings,
+        |f| check_file(f, settings, facts),
+        |text| {
+            let next = ComposeFile::parse(text);
+            let mut broken: Vec<ParseError> = next.problem().cloned().into_iter().collect();
+            if broken.is_empty() && service_names(&next) != names {
+                broken.push(ParseError {
+                    line: 1,
+                    message: "the services changed".into(),
+                });
             }
-        }));
-        rounds += 1;
-        file = next;
+            (next, broken)
+        },
+    )?;
+    Ok(ComposeFixed {
+        file: done.parsed,
+        applied: done.applied,
+        remaining: done.remaining,
+        rounds: done.rounds,
+    })
+}
+
+impl FixableText for ComposeFile {
+    fn text(&self) -> &str {
+        self.source()
     }
 }
 
