@@ -251,7 +251,7 @@ impl ComposeRule for CapDropMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::{snapshot, snapshot_with};
+    use crate::compose::test_support::{applied_fixes, snapshot, snapshot_with};
 
     #[test]
     fn fixture() {
@@ -279,27 +279,16 @@ mod tests {
             .with_selection(&["DF503".to_string()], &[])
             .unwrap();
         let found = crate::compose::check_file(&file, &s, &facts);
-        let fixable: Vec<(&str, bool)> = found
-            .iter()
-            .map(|d| {
-                let applied = d
-                    .fix
-                    .as_ref()
-                    .is_some_and(|f| f.applicability != crate::edit::Applicability::DisplayOnly);
-                (&src[d.span.clone()], applied)
-            })
-            .collect();
         // `app`: fixed with nothing added back; `root`'s own `user: root`
         // wins over the image; no fact or a root image: a suggestion only.
-        assert_eq!(
-            fixable,
-            [
-                ("app", true),
-                ("root", false),
-                ("unknown", false),
-                ("other", false)
-            ]
-        );
+        let expected = [
+            ("app", true),
+            ("root", false),
+            ("unknown", false),
+            ("other", false),
+        ]
+        .map(|(name, applied)| (name.to_string(), applied));
+        assert_eq!(applied_fixes(&META, src, &facts), expected);
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.message, "Add `cap_drop: [ALL]`");
         insta::assert_snapshot!("built_non_root", snapshot_with(&META, src, &facts));
