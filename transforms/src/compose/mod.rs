@@ -88,9 +88,14 @@ impl<'a> ComposeContext<'a> {
     /// not read, and Compose refuses a resource defined in both, so rules
     /// that judge the whole project or write top-level resources hold back.
     pub fn includes_files(&self) -> bool {
+        self.has_top_level("include")
+    }
+
+    /// True when the file or an override of it has the top-level `key`.
+    pub fn has_top_level(&self, key: &str) -> bool {
         std::iter::once(self.file)
             .chain(self.facts.compose_overrides.iter().map(|o| o.as_ref()))
-            .any(|f| f.top().is_some_and(|t| t.get("include").is_some()))
+            .any(|f| f.top().is_some_and(|t| t.get(key).is_some()))
     }
 
     /// True when an override file merged on top of this one (the same

@@ -101,10 +101,7 @@ impl ComposeRule for NoNetworkSegmentation {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let file = ctx.file;
         let services = file.services();
-        let top_networks = std::iter::once(file)
-            .chain(ctx.facts.compose_overrides.iter().map(|o| o.as_ref()))
-            .any(|f| f.top().is_some_and(|t| t.get("networks").is_some()));
-        if services.len() < 2 || top_networks || ctx.includes_files() {
+        if services.len() < 2 || ctx.has_top_level("networks") || ctx.includes_files() {
             return Vec::new();
         }
         for svc in &services {
