@@ -1,9 +1,10 @@
 //! Byte-exact edits of a Compose file: insert keys into a block mapping,
 //! append items to a sequence (block or flow, as written), delete a key or
 //! an item, replace a scalar keeping its quotes. New text copies the file's
-//! [`YamlStyle`]. Every function returns `None` for a shape it cannot edit
-//! cleanly (a flow mapping, a key that shares its line); the rule then
-//! reports without a fix.
+//! [`YamlStyle`], flow or block as the node is written. Every function
+//! returns `None` for a shape it cannot edit cleanly (an empty flow
+//! mapping, a key that shares its line); the rule then reports without a
+//! fix.
 
 use dfix_grammar::compose::{ComposeFile, Map, Node_, Pair, ScalarStyle, Seq};
 
@@ -81,19 +82,42 @@ pub fn insert_after_line(file: &ComposeFile, end: usize, lines: String, style: &
     insert_lines(file, line_end(file, end), lines, style)
 }
 
-/// Adds `entries` after the last key of a block mapping, at the column of
-/// its keys.
+/// A value in flow style: `[a, b]`, `{k: v}`.
+fn render_flow(value: &New) -> String {
+    match value {
+        New::Scalar(s) => s.clone(),
+        New::List(items) => format!("[{}]", items.join(", ")),
+        New::Map(entries) => {
+            let pairs: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", render_flow(v)))
+                .collect();
+            format!("{{{}}}", pairs.join(", "))
+        }
+    }
+}
+
+/// Adds `entries` after the last key of a mapping in its own style: a block
+/// mapping gets new lines at the column of its keys, a flow mapping `, k:
+/// v` after its last pair (an empty `{}` is not edited).
 pub fn insert_into_map(
     file: &ComposeFile,
     map: &Map,
     entries: &[(String, New)],
     style: &YamlStyle,
 ) -> Option<Edit> {
-    if map.flow || entries.is_empty() {
+    if entries.is_empty() {
         return None;
     }
     let first = map.pairs.first()?;
     let last = map.pairs.last()?;
+    if map.flow {
+        let text: String = entries
+            .iter()
+            .map(|(k, v)| format!(", {k}: {}", render_flow(v)))
+            .collect();
+        return Some(Edit::insert(last.span.end, text));
+    }
     let col = column(file, first.key_span.start);
     let mut text = String::new();
     for (k, v) in entries {
@@ -266,9 +290,28 @@ mod tests {
             apply(src, e),
             "services:\r\n  web:\r\n    image: x\r\n    read_only: true"
         );
-        // A flow mapping is not edited.
-        let f = ComposeFile::parse("services:\n  web: {image: x}\n");
+        // A flow mapping gets flow text after its last pair.
+        let src = "services:\n  web: {image: x, ports: [80] }  # c\n";
+        let f = ComposeFile::parse(src);
         let style = YamlStyle::of(&f);
+        let e = insert_into_map(
+            &f,
+            svc_map(&f),
+            &[
+                ("a".into(), New::List(vec!["b".into(), "c".into()])),
+                (
+                    "d".into(),
+                    New::Map(vec![("e".into(), New::Scalar("\"1\"".into()))]),
+                ),
+            ],
+            &style,
+        );
+        assert_eq!(
+            apply(src, e),
+            "services:\n  web: {image: x, ports: [80], a: [b, c], d: {e: \"1\"} }  # c\n"
+        );
+        // An empty one is not edited.
+        let f = ComposeFile::parse("services:\n  web: {}\n");
         assert!(insert_into_map(
             &f,
             svc_map(&f),

@@ -75,7 +75,7 @@ else `source: X`) count as passing `X`.
 
 Only a finding, no fix, when the service uses an anchor, a merge key or
 `extends`, when `build`, `build.secrets` or the top-level `secrets` comes
-from an anchor or alias, is a flow mapping, or is interpolated, or when a
+from an anchor or alias or is interpolated, or when a
 new top-level secret would need an id that is not a variable name
 (`environment:` reads a variable of that name). A service whose `build` an
 override file sets is judged there. With a top-level `include:`, a new
@@ -291,7 +291,7 @@ fn top_level_edits(ctx: &ComposeContext, missing: &[String]) -> Option<Vec<Edit>
                 return None;
             }
             let m = v.as_map()?;
-            if m.flow || m.has_merge() {
+            if m.has_merge() {
                 return None;
             }
             Some(m)

@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn override_tags_decide_on_the_merged_model() {
         let base = "services:\n  web:\n    image: myorg/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    user: \"1000\"\n    read_only: true\n    cap_drop: [ALL]\n    cap_add: [SYS_ADMIN]\n    security_opt:\n      - no-new-privileges:true\n      - seccomp:unconfined\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n      - /srv:/srv:rshared\n    environment:\n      API_TOKEN: abc123\n    pid: host\n    deploy:\n      resources:\n        limits: {cpus: '1', memory: 512M, pids: 100}\n";
-        let over = "services:\n  web:\n    read_only: !reset null\n    cap_drop: !reset []\n    cap_add: !override [NET_BIND_SERVICE]\n    security_opt: !reset []\n    volumes: !override\n      - ./data:/data\n    environment: !override {}\n    pid: !reset null\n";
+        let over = "services:\n  web:\n    read_only: !reset null\n    cap_drop: !reset []\n    cap_add: !override [NET_BIND_SERVICE]\n    security_opt: !reset []\n    volumes: !override\n      - ./data:/data\n    environment: !override {}\n    pid: !reset null\n    deploy: !reset {}\n";
         let mut facts = crate::rule::Facts::new();
         facts.compose_overrides = vec![std::sync::Arc::new(ComposeFile::parse(over))];
         let settings = crate::settings::Settings {
@@ -256,6 +256,7 @@ mod tests {
                 "DF502 service `web` does not set `no-new-privileges:true` (the override file resets it with `!reset`) fix=false",
                 "DF503 service `web` does not drop all capabilities (the override file resets it with `!reset`) fix=false",
                 "DF505 service `web` has a writable root filesystem (the override file resets it with `!reset`) fix=false",
+                "DF506 service `web` has no resource limits (the override file resets it with `!reset`) fix=false",
             ]
         );
         // Without the override every finding is about this file's values.

@@ -2,7 +2,7 @@
 
 use dfix_grammar::compose::Map;
 
-use super::{editable, lookup, on_service, ComposeRule, Lookup};
+use super::{editable, lookup, on_service, reset_note, ComposeRule, Lookup};
 use crate::compose::edits::{insert_into_map, New};
 use crate::compose::guards::value_guard;
 use crate::compose::ComposeContext;
@@ -43,8 +43,10 @@ services:
 Unsafe: a service that needs more is throttled or killed (OOM). The values
 come from the options below; `memory` is always written as a string (an
 integer fails Compose's schema). An existing `deploy` or `resources`
-mapping gets the missing level; one in flow style, or from an anchor, a
-merge key or `extends`, is not edited.
+mapping gets the missing level, in its own style (flow or block); one
+from an anchor, a merge key or `extends` is not edited. When an override file resets a
+limit key with `!reset`, the merged model lacks it: the finding stands,
+without a fix; any other override of these keys makes the rule silent.
 
 ## Options
 - `cpus` (string, default `"1.0"`), `memory` (string, default `512M`),
@@ -87,12 +89,16 @@ pub static META: RuleMeta = RuleMeta {
     ],
 };
 
+/// The keys that set a limit: `deploy` (its `resources.limits`) and the
+/// legacy service-level ones.
+const LIMIT_KEYS: [&str; 4] = ["deploy", "mem_limit", "cpus", "pids_limit"];
+
 fn sub_map<'a>(m: &'a Map, key: &str) -> Result<Option<&'a Map>, ()> {
     match m.get(key) {
         None => Ok(None),
         Some(p) => match p.value.as_ref() {
             Some(v) if value_guard(v).is_none() => match v.as_map() {
-                Some(mm) if !mm.flow => Ok(Some(mm)),
+                Some(mm) => Ok(Some(mm)),
                 _ => Err(()),
             },
             _ => Err(()),
@@ -123,20 +129,28 @@ impl ComposeRule for ResourceLimits {
             ("pids".into(), New::Scalar(pids)),
         ]);
         for svc in file.services() {
-            if ["deploy", "mem_limit", "cpus", "pids_limit"]
+            // A key an override resets (`!reset`) is gone from the merged
+            // model; any other override of one decides, so stay silent.
+            let reset = LIMIT_KEYS.map(|k| ctx.reset(svc.name, k));
+            if LIMIT_KEYS
                 .iter()
-                .any(|k| ctx.overridden(svc.name, k))
+                .zip(reset)
+                .any(|(k, r)| !r && ctx.overridden(svc.name, k))
             {
                 continue;
             }
-            let legacy = ["mem_limit", "cpus", "pids_limit"]
-                .iter()
-                .map(|k| lookup(file, &svc, k))
-                .collect::<Vec<_>>();
-            if legacy.iter().any(|l| !matches!(l, Lookup::Absent)) {
+            let seen = |i: usize| {
+                if reset[i] {
+                    Lookup::Absent
+                } else {
+                    lookup(file, &svc, LIMIT_KEYS[i])
+                }
+            };
+            if (1..LIMIT_KEYS.len()).any(|i| !matches!(seen(i), Lookup::Absent)) {
                 continue;
             }
-            let deploy = lookup(file, &svc, "deploy");
+            let deploy = seen(0);
+            let reset_any = reset.contains(&true);
             let has_limits = match deploy {
                 Lookup::Unknown => true,
                 Lookup::Absent => false,
@@ -159,9 +173,14 @@ impl ComposeRule for ResourceLimits {
             let d = on_service(
                 &META,
                 &svc,
-                format!("service `{}` has no resource limits", svc.name),
+                format!(
+                    "service `{}` has no resource limits{}",
+                    svc.name,
+                    reset_note(reset_any)
+                ),
             );
-            let edit = if !editable(file, &svc) {
+            // A key written here would be reset again.
+            let edit = if reset_any || !editable(file, &svc) {
                 None
             } else {
                 let map = svc.map().expect("editable");

@@ -272,7 +272,7 @@ fn file_secret_edits(
         Some(p) => {
             let v = p.value.as_ref()?;
             let m = v.as_map()?;
-            if value_guard(v).is_some() || m.flow {
+            if value_guard(v).is_some() {
                 return None;
             }
             if m.get(&name).is_none() {
