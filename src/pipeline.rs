@@ -10,7 +10,8 @@
 //! [`process_compose`]: a YAML error, or YAML that is not a Compose file,
 //! is an error naming file and line.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use dfix_grammar::compose::ComposeFile;
 use dfix_grammar::Document;
@@ -393,6 +394,62 @@ fn compose_overrides(shown: &str) -> Vec<std::sync::Arc<ComposeFile>> {
         .collect()
 }
 
+/// The files the top-level `include:` of `file` and of its `overrides` pulls
+/// into the project (relative to the folder of `shown`, the including
+/// file's path), and those they include in turn, parsed; and whether every
+/// one was read. A remote or interpolated path, a missing or broken file
+/// leaves the list incomplete: rules then hold back as if none was read.
+fn compose_includes(
+    shown: &str,
+    file: &ComposeFile,
+    overrides: &[std::sync::Arc<ComposeFile>],
+) -> (Vec<std::sync::Arc<ComposeFile>>, bool) {
+    // Compose's own limit on nesting is far above what real files use;
+    // this one only stops a cycle the visited set would miss (symlinks).
+    const DEPTH: usize = 8;
+    let folder = Path::new(shown).parent().unwrap_or(Path::new(""));
+    let mut pending: Vec<(PathBuf, usize)> = Vec::new();
+    let mut complete = true;
+    for f in std::iter::once(file).chain(overrides.iter().map(|o| o.as_ref())) {
+        match compose::include::include_paths(f) {
+            Some(paths) => pending.extend(paths.iter().map(|p| (folder.join(p), 1))),
+            None => complete = false,
+        }
+    }
+    let mut seen: HashSet<PathBuf> = std::fs::canonicalize(shown).into_iter().collect();
+    let mut out = Vec::new();
+    while let Some((path, depth)) = pending.pop() {
+        let Ok(canonical) = std::fs::canonicalize(&path) else {
+            complete = false;
+            continue;
+        };
+        if depth > DEPTH {
+            complete = false;
+            continue;
+        }
+        // Included twice, or itself: read once.
+        if !seen.insert(canonical.clone()) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&canonical) else {
+            complete = false;
+            continue;
+        };
+        let included = ComposeFile::parse(&text);
+        if !included.is_ok() {
+            complete = false;
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        match compose::include::include_paths(&included) {
+            Some(paths) => pending.extend(paths.iter().map(|p| (dir.join(p), depth + 1))),
+            None => complete = false,
+        }
+        out.push(std::sync::Arc::new(included));
+    }
+    (out, complete)
+}
+
 /// What the images the services of `file` build do, by service name: each
 /// `build:` Dockerfile (relative to the folder of `shown`, the Compose
 /// file's path) read and fixed in memory by the Dockerfile pipeline with
@@ -434,6 +491,7 @@ fn compose_builds(
                 }
                 let mut dockerfile_facts = facts.clone();
                 dockerfile_facts.compose_overrides.clear();
+                dockerfile_facts.compose_includes.clear();
                 dockerfile_facts.compose_builds.clear();
                 let fixed = process_text(
                     &path.display().to_string(),
@@ -479,6 +537,8 @@ pub fn process_compose(
     }
     let mut facts = facts.clone();
     facts.compose_overrides = compose_overrides(shown);
+    (facts.compose_includes, facts.compose_includes_read) =
+        compose_includes(shown, file, &facts.compose_overrides);
     facts.compose_builds = compose_builds(shown, file, settings, &facts);
     if mode == Mode::Check {
         let checked = compose::check_file(file, settings, &facts);

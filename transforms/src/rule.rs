@@ -195,6 +195,14 @@ pub struct Facts {
     /// (`compose.override.yaml` beside `compose.yaml`): findings are judged
     /// on the merged model, edits go to the file being fixed.
     pub compose_overrides: Vec<std::sync::Arc<dfix_grammar::compose::ComposeFile>>,
+    /// The files the Compose file's top-level `include:` pulls into its
+    /// project (and those they include), parsed: their services, networks
+    /// and secrets belong to the same project.
+    pub compose_includes: Vec<std::sync::Arc<dfix_grammar::compose::ComposeFile>>,
+    /// True when the application read every file `include:` names (the
+    /// file's and its overrides'). False by default: an `include:` whose
+    /// files are unknown holds back rules that judge the whole project.
+    pub compose_includes_read: bool,
     /// What the images the Compose file's services build do, by service
     /// name: read from each service's Dockerfile after dfix's own fixes
     /// (the user it ends with, the secrets it mounts). A service whose

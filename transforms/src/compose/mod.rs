@@ -10,13 +10,15 @@
 //! Submodules: [`build`] (the Dockerfile a service builds, and what its
 //! image does), [`data`] (image facts), [`style`] (indentation, sequence
 //! style, line ending), [`edits`] (byte-exact insertions and deletions),
-//! [`guards`] (what a fix must not touch), [`suppression`] (`# dfix:
+//! [`guards`] (what a fix must not touch), [`include`] (the files
+//! `include:` pulls in), [`suppression`] (`# dfix:
 //! ignore=`), [`rules`] (one rule per file, `DF5xx`).
 
 pub mod build;
 pub mod data;
 pub mod edits;
 pub mod guards;
+pub mod include;
 pub mod rules;
 pub mod style;
 pub mod suppression;
@@ -83,19 +85,50 @@ impl<'a> ComposeContext<'a> {
         self.facts.compose_builds.get(service)
     }
 
-    /// True when the file or an override of it has a top-level `include:`:
-    /// other files then add services, networks and secrets that dfix does
-    /// not read, and Compose refuses a resource defined in both, so rules
-    /// that judge the whole project or write top-level resources hold back.
-    pub fn includes_files(&self) -> bool {
-        self.has_top_level("include")
+    /// True when the file or an override of it has a top-level `include:`
+    /// whose files the application did not all read: they may add
+    /// services, networks and secrets, and Compose refuses a resource
+    /// defined twice, so rules that judge the whole project or write
+    /// top-level resources hold back.
+    pub fn includes_unseen(&self) -> bool {
+        !self.facts.compose_includes_read && self.has_top_level("include")
     }
 
-    /// True when the file or an override of it has the top-level `key`.
+    /// The files the project is made of: this one, its overrides, and the
+    /// files they include (as read by the application).
+    pub fn project_files(&self) -> impl Iterator<Item = &'a ComposeFile> {
+        std::iter::once(self.file).chain(
+            self.facts
+                .compose_overrides
+                .iter()
+                .chain(&self.facts.compose_includes)
+                .map(|f| f.as_ref()),
+        )
+    }
+
+    /// The files `include:` pulls in, as read by the application.
+    pub fn included_files(&self) -> impl Iterator<Item = &'a ComposeFile> {
+        self.facts.compose_includes.iter().map(|f| f.as_ref())
+    }
+
+    /// True when a file of the project (this one, an override, an included
+    /// file) has the top-level `key`.
     pub fn has_top_level(&self, key: &str) -> bool {
-        std::iter::once(self.file)
-            .chain(self.facts.compose_overrides.iter().map(|o| o.as_ref()))
+        self.project_files()
             .any(|f| f.top().is_some_and(|t| t.get(key).is_some()))
+    }
+
+    /// True when an included file defines `name` in its top-level `kind`
+    /// mapping (`secrets`, `networks` ...): this file may use it as it is,
+    /// and must not define it again.
+    pub fn included_defines(&self, kind: &str, name: &str) -> bool {
+        self.included_files().any(|f| {
+            f.top()
+                .and_then(|t| t.get(kind))
+                .and_then(|p| p.value.as_ref())
+                .and_then(|v| v.as_map())
+                .is_some_and(|m| m.get(name).is_some())
+        })
     }
 
     /// True when an override file merged on top of this one (the same

@@ -93,3 +93,14 @@ pub fn applied_fixes(meta: &RuleMeta, source: &str, facts: &Facts) -> Vec<(Strin
         })
         .collect()
 }
+
+/// Facts whose `include:` files were all read: the texts given, parsed.
+pub fn with_includes(texts: &[&str]) -> Facts {
+    let mut f = Facts::new();
+    f.compose_includes = texts
+        .iter()
+        .map(|t| std::sync::Arc::new(ComposeFile::parse(t)))
+        .collect();
+    f.compose_includes_read = true;
+    f
+}

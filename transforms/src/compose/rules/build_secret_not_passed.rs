@@ -78,10 +78,12 @@ Only a finding, no fix, when the service uses an anchor, a merge key or
 from an anchor or alias or is interpolated, or when a
 new top-level secret would need an id that is not a variable name
 (`environment:` reads a variable of that name). A service whose `build` an
-override file sets is judged there. With a top-level `include:`, a new
-top-level secret is not written (an included file may define it, and
-Compose refuses a resource defined twice): only a finding, unless this
-file defines the secret already.
+override file sets is judged there. A secret an included file defines is
+used as it is. With a top-level `include:` that dfix cannot read (a remote
+or interpolated path, a missing file), a new top-level secret is not
+written (an included file may define it, and Compose refuses a resource
+defined twice): only a finding, unless this file defines the secret
+already.
 
 ## Aliases
 None: no other Compose linter reads the Dockerfile a service builds.
@@ -297,9 +299,13 @@ fn top_level_edits(ctx: &ComposeContext, missing: &[String]) -> Option<Vec<Edit>
             Some(m)
         }
     };
-    let undefined = |id: &&String| existing.is_none_or(|m| m.get(id).is_none());
-    // An included file may define it: a second definition is an error.
-    if ctx.includes_files() && missing.iter().any(|id| undefined(&id)) {
+    // One an included file defines is the project's already.
+    let undefined = |id: &&String| {
+        existing.is_none_or(|m| m.get(id).is_none()) && !ctx.included_defines("secrets", id)
+    };
+    // An included file dfix could not read may define it: a second
+    // definition is an error.
+    if ctx.includes_unseen() && missing.iter().any(|id| undefined(&id)) {
         return None;
     }
     let new: Vec<(String, New)> = missing
@@ -329,7 +335,7 @@ fn top_level_edits(ctx: &ComposeContext, missing: &[String]) -> Option<Vec<Edit>
 mod tests {
     use super::*;
     use crate::compose::build::BuiltImage;
-    use crate::compose::test_support::{applied_fixes, snapshot_with};
+    use crate::compose::test_support::{applied_fixes, snapshot_with, with_includes};
     use crate::rule::Facts;
 
     /// Facts: every service named in `secrets` builds an image that mounts
@@ -432,5 +438,25 @@ mod tests {
             applied_fixes(&META, &defined, &f),
             [("build".to_string(), true)]
         );
+        // The included files read: one that defines the secret lends it,
+        // else it is written here.
+        let s = crate::settings::Settings {
+            unsafe_fixes: true,
+            ..crate::settings::Settings::default()
+                .with_selection(&["DF517".to_string()], &[])
+                .unwrap()
+        };
+        let mut lent = with_includes(&["secrets:\n  TOKEN:\n    file: ./t.txt\n"]);
+        lent.compose_builds = f.compose_builds.clone();
+        assert_eq!(
+            crate::compose::fix(src, &s, &lent).unwrap().output(),
+            "include:\n  - other.yaml\nservices:\n  app:\n    build:\n      context: ./app\n      secrets:\n        - TOKEN\n"
+        );
+        let mut plain = with_includes(&["services: {}\n"]);
+        plain.compose_builds = f.compose_builds.clone();
+        assert!(crate::compose::fix(src, &s, &plain)
+            .unwrap()
+            .output()
+            .ends_with("secrets:\n  TOKEN:\n    environment: TOKEN\n"));
     }
 }

@@ -1,6 +1,8 @@
 //! DF509 no-network-segmentation: a database shares Compose's default
 //! network with a service that publishes ports.
 
+use dfix_grammar::compose::{ComposeFile, Service};
+
 use super::{image, lookup, on_service, ComposeRule, Lookup};
 use crate::compose::ComposeContext;
 use crate::diagnostic::Diagnostic;
@@ -61,9 +63,11 @@ outside host, extensions that download).
 Not reported when any service sets `networks`, `network_mode` or `links`,
 or the file (or its override file) has a top-level `networks:`: the
 author already decides the topology. Services whose keys come from
-another file (`extends` with `file:`) keep the rule silent, and so does a
-top-level `include:` (the included files add services and networks dfix
-does not read).
+another file (`extends` with `file:`) keep the rule silent. The services
+and networks of the files a top-level `include:` pulls in count as the
+file's own (a database in this file next to a publishing service in an
+included one is reported); an `include:` that dfix cannot read (a remote
+or interpolated path, a missing file) keeps the rule silent.
 
 ## Aliases
 None. KICS `ce14a68b` (networks_not_set) reports every service without
@@ -101,21 +105,24 @@ impl ComposeRule for NoNetworkSegmentation {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let file = ctx.file;
         let services = file.services();
-        if services.len() < 2 || ctx.has_top_level("networks") || ctx.includes_files() {
+        // Every service of the project, each with the file it is in.
+        let project: Vec<(&ComposeFile, Service)> = std::iter::once(file)
+            .chain(ctx.included_files())
+            .flat_map(|f| f.services().into_iter().map(move |s| (f, s)))
+            .collect();
+        if project.len() < 2 || ctx.has_top_level("networks") || ctx.includes_unseen() {
             return Vec::new();
         }
-        for svc in &services {
+        for (f, svc) in &project {
             for key in NETWORK_KEYS {
-                if ctx.overridden(svc.name, key)
-                    || !matches!(lookup(file, svc, key), Lookup::Absent)
-                {
+                if ctx.overridden(svc.name, key) || !matches!(lookup(f, svc, key), Lookup::Absent) {
                     return Vec::new();
                 }
             }
         }
-        let publishing: Vec<&str> = services
+        let publishing: Vec<&str> = project
             .iter()
-            .filter(|s| match lookup(file, s, "ports").pair() {
+            .filter(|(f, s)| match lookup(f, s, "ports").pair() {
                 Some(p) => p
                     .value
                     .as_ref()
@@ -123,7 +130,7 @@ impl ComposeRule for NoNetworkSegmentation {
                     .is_none_or(|seq| !seq.items.is_empty()),
                 None => false,
             })
-            .map(|s| s.name)
+            .map(|(_, s)| s.name)
             .collect();
         let mut out = Vec::new();
         for svc in &services {
@@ -152,7 +159,7 @@ impl ComposeRule for NoNetworkSegmentation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::{applied_fixes, snapshot};
+    use crate::compose::test_support::{applied_fixes, snapshot, with_includes};
     use crate::rule::Facts;
 
     #[test]
@@ -209,12 +216,33 @@ mod tests {
         );
     }
 
-    /// With `include:`, other files add services and networks: silent.
+    /// With an `include:` dfix could not read, other files may add
+    /// services and networks: silent. With the included files read, their
+    /// services and networks count as the file's own.
     #[test]
-    fn include_makes_it_silent() {
+    fn include_counts_the_included_files() {
         let src = "include:\n  - db.yaml\nservices:\n  web:\n    image: myorg/web\n    ports:\n      - \"8080:8080\"\n  db:\n    image: postgres:16\n";
         let without = src.replacen("include:\n  - db.yaml\n", "", 1);
         assert_eq!(applied_fixes(&META, &without, &Facts::new()).len(), 1);
         assert!(applied_fixes(&META, src, &Facts::new()).is_empty());
+        // Read, and plain: the same finding as without the include.
+        let plain = with_includes(&["services:\n  cache:\n    image: myorg/cache\n"]);
+        assert_eq!(applied_fixes(&META, src, &plain).len(), 1);
+        // The publishing service is in the included file.
+        let db_only = src.replace("    ports:\n      - \"8080:8080\"\n", "");
+        assert!(applied_fixes(&META, &db_only, &plain).is_empty());
+        let front =
+            with_includes(&["services:\n  proxy:\n    image: caddy\n    ports: [\"443:443\"]\n"]);
+        assert_eq!(applied_fixes(&META, &db_only, &front).len(), 1);
+        // The included file chooses networks: silent.
+        for text in [
+            "services:\n  proxy:\n    image: caddy\n    networks: [edge]\nnetworks:\n  edge:\n",
+            "services:\n  x:\n    image: x\n    network_mode: host\n",
+        ] {
+            assert!(
+                applied_fixes(&META, src, &with_includes(&[text])).is_empty(),
+                "{text}"
+            );
+        }
     }
 }

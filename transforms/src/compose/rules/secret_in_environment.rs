@@ -69,8 +69,10 @@ Not offered when the `environment`, `secrets` or top-level `secrets` it
 would edit comes from an anchor, a merge key or `extends`, or when a
 top-level secret of that name exists already with another meaning (then
 only the service side is written), or when the file has a top-level
-`include:` and does not define that secret itself (an included file may,
-and Compose refuses a resource defined twice). The `${VAR:?}` form is display-only:
+`include:` that dfix cannot read (a remote or interpolated path, a missing
+file) and does not define that secret itself (an included file may, and
+Compose refuses a resource defined twice). A secret an included file
+defines is used as it is. The `${VAR:?}` form is display-only:
 the value has to go somewhere dfix does not create.
 
 ## Aliases
@@ -249,13 +251,18 @@ fn file_secret_edits(
         edits.push(insert_into_map(file, svc.map()?, &service_keys, ctx.style)?);
     }
     let top = file.top()?;
-    // An included file may define the secret: a second definition is an error.
     let defined_here = top
         .get("secrets")
         .and_then(|p| p.value.as_ref())
         .and_then(|v| v.as_map())
         .is_some_and(|m| m.get(&name).is_some());
-    if ctx.includes_files() && !defined_here {
+    // One an included file defines is the project's already.
+    if !defined_here && ctx.included_defines("secrets", &name) {
+        return Some(merge_inserts(edits));
+    }
+    // An included file dfix could not read may define the secret: a
+    // second definition is an error.
+    if ctx.includes_unseen() && !defined_here {
         return None;
     }
     let entry = New::Map(vec![(
@@ -291,7 +298,7 @@ fn file_secret_edits(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::test_support::{applied_fixes, snapshot};
+    use crate::compose::test_support::{applied_fixes, snapshot, with_includes};
     use crate::rule::Facts;
 
     #[test]
@@ -322,5 +329,41 @@ mod tests {
         };
         assert!(fixed(src));
         assert!(!fixed(&format!("include:\n  - other.yaml\n{src}")));
+    }
+
+    /// With the included files read: a secret one of them defines is used
+    /// as it is (no second definition); one none defines is written here.
+    #[test]
+    fn include_read_reuses_or_writes_the_top_level_secret() {
+        let src = "include:\n  - other.yaml\nservices:\n  db:\n    image: mariadb:11\n    environment:\n      MARIADB_ROOT_PASSWORD: secret\n";
+        let out = |facts: &Facts| {
+            let s = crate::settings::Settings {
+                unsafe_fixes: true,
+                ..crate::settings::Settings::default()
+                    .with_selection(&["DF510".to_string()], &[])
+                    .unwrap()
+            };
+            crate::compose::fix(src, &s, facts)
+                .unwrap()
+                .output()
+                .to_string()
+        };
+        let defined = out(&with_includes(&[
+            "secrets:\n  mariadb_root_password:\n    file: ../db.txt\n",
+        ]));
+        assert!(
+            defined.contains("MARIADB_ROOT_PASSWORD_FILE: /run/secrets/mariadb_root_password"),
+            "{defined}"
+        );
+        assert!(
+            defined.contains("    secrets:\n      - mariadb_root_password\n"),
+            "{defined}"
+        );
+        assert!(!defined.contains("\nsecrets:"), "{defined}");
+        let elsewhere = out(&with_includes(&["services:\n  x:\n    image: x\n"]));
+        assert!(
+            elsewhere.ends_with("secrets:\n  mariadb_root_password:\n    file: ./secrets/mariadb_root_password.txt\n"),
+            "{elsewhere}"
+        );
     }
 }
