@@ -51,8 +51,15 @@ pub fn compose_accepts(dir: &Path, file: &str) -> Option<bool> {
 #[test]
 fn the_oracle_rejects_an_invalid_file() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("compose.yaml"), "services:\n  web:\n    imagex: x\n").unwrap();
+    std::fs::write(
+        d.path().join("compose.yaml"),
+        "services:\n  web:\n    imagex: x\n",
+    )
+    .unwrap();
     if let Some(ok) = compose_accepts(d.path(), "compose.yaml") {
-        assert!(!ok, "the oracle accepted an invalid file: its exit code is not read");
+        assert!(
+            !ok,
+            "the oracle accepted an invalid file: its exit code is not read"
+        );
     }
 }

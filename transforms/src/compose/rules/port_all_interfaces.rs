@@ -40,9 +40,13 @@ services:
 
 ## Fix safety
 Unsafe: other machines lose access, which is the point but may not be what
-the service is for. Not fixed: interpolated entries, values from anchors or
-`extends`, services with `network_mode: host` (ports do not apply), and
-entries that already name an address.
+the service is for. A host port taken from one variable named like a port
+(`"${APP_PORT}:80"`, `${WEB_PORT:-8080}:80`) is read as a port, and the
+fix writes the address before it (`"127.0.0.1:${APP_PORT}:80"`); if that
+variable held an address too, Compose rejects the result at `config`
+rather than publishing anything. Not reported: other interpolated entries.
+Not fixed: values from anchors or `extends`, services with `network_mode:
+host` (ports do not apply), and entries that already name an address.
 
 ## Aliases
 KICS `451d79dc`, compose-lint `CL-0005`, dclint `no-unbound-port-interfaces`.
@@ -66,18 +70,71 @@ pub static META: RuleMeta = RuleMeta {
 
 /// A short-form port entry split into (host IP, host port, container
 /// port); `None` when it cannot be read (IPv6 brackets, interpolation).
+/// One interpolation is read: a host port that is a single variable named
+/// like a port (`${APP_PORT}:80`, `${WEB_PORT:-8080}:80`), with no host IP
+/// and a literal container port. Whatever port it holds, the entry names
+/// no address, so Docker publishes it on every interface.
 pub(crate) fn parse_short(s: &str) -> Option<(Option<&str>, Option<&str>, &str)> {
-    if s.contains('[') || interpolated(s) {
+    if s.contains('[') {
         return None;
     }
     let no_proto = s.split('/').next().unwrap_or(s);
-    let parts: Vec<&str> = no_proto.split(':').collect();
-    match parts.as_slice() {
-        [c] => Some((None, None, c)),
-        [h, c] => Some((None, Some(h), c)),
-        [ip, h, c] => Some((Some(ip), (!h.is_empty()).then_some(*h), c)),
-        _ => None,
+    let parts = split_outside_braces(no_proto);
+    let parsed = match parts.as_slice() {
+        [c] => (None, None, *c),
+        [h, c] => (None, Some(*h), *c),
+        [ip, h, c] => (Some(*ip), (!h.is_empty()).then_some(*h), *c),
+        _ => return None,
+    };
+    if interpolated(s) {
+        match parsed {
+            (None, Some(h), c) if port_variable(h) && !interpolated(c) && !s.contains('/') => {}
+            _ => return None,
+        }
     }
+    Some(parsed)
+}
+
+/// `s` split at the colons that are not inside `${...}`.
+fn split_outside_braces(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' if i > 0 && b[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// `${NAME}`, `${NAME:-8080}`, `${NAME-8080}` or `$NAME`, where NAME says
+/// it is a port and a default, if any, is a port number (not an address).
+fn port_variable(h: &str) -> bool {
+    let (name, default) = match h.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => match inner.find([':', '-']) {
+            Some(i) => {
+                let d = inner[i..].trim_start_matches(':');
+                match d.strip_prefix('-') {
+                    Some(d) => (&inner[..i], Some(d)),
+                    None => return false,
+                }
+            }
+            None => (inner, None),
+        },
+        None => (h.strip_prefix('$').unwrap_or(""), None),
+    };
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.to_ascii_uppercase().contains("PORT")
+        && default.is_none_or(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// True when the service uses the host's network (ports do not apply).
@@ -133,8 +190,10 @@ impl ComposeRule for PortAllInterfaces {
                         }
                         Some(_) => continue,
                     };
+                    // An interpolated entry that parses holds only a port
+                    // variable, which the edit keeps as written.
                     let fix = edit
-                        .filter(|_| can_edit && value_guard(v).is_none())
+                        .filter(|_| can_edit && !v.is_shared())
                         .map(|e| Fix::unsafe_fix("Publish on 127.0.0.1 only", vec![e]));
                     out.push(
                         Diagnostic::new(&META, msg(&format!("port {container}")), v.span.clone())
@@ -200,5 +259,27 @@ mod tests {
         );
         assert_eq!(parse_short("[::1]:80:80"), None);
         assert_eq!(parse_short("${P}:80"), None);
+        // A host port from a variable named like a port.
+        assert_eq!(
+            parse_short("${APP_PORT}:80"),
+            Some((None, Some("${APP_PORT}"), "80"))
+        );
+        assert_eq!(
+            parse_short("${WEB_PORT:-8080}:80"),
+            Some((None, Some("${WEB_PORT:-8080}"), "80"))
+        );
+        assert_eq!(parse_short("$PORT:80"), Some((None, Some("$PORT"), "80")));
+        for unread in [
+            "${BIND}:80",
+            "${WEB_PORT:-127.0.0.1:8080}:80",
+            "${WEB_PORT:?}:80",
+            "${IP}:${PORT}:80",
+            "${PORT}:${PORT}",
+            "${PORT}",
+            "${PORT}:53/udp",
+            "127.0.0.1:${PORT}:80",
+        ] {
+            assert_eq!(parse_short(unread), None, "{unread}");
+        }
     }
 }
