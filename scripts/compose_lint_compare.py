@@ -5,6 +5,9 @@ after `dfix --unsafe-fixes --offline`, and after compose-lint's own
 
 usage: compose_lint_compare.py DFIX CORPUS [--jobs N]
 
+CORPUS is the shared corpus (its compose/ folder is read) or any folder of
+Compose files.
+
 Each file is copied into a temporary folder under its own name (the corpus
 is never written to) and linted on its own (`--no-merge-overrides --no-env
 --allow-partial-coverage`, so a missing env file or include does not stop
@@ -130,7 +133,12 @@ def main():
         print("compose-lint not found (pip install compose-lint==0.36.2)", file=sys.stderr)
         return 1
     oracle_bin = find_oracle("docker-compose")
+    # The shared corpus keeps its Compose files under compose/; any other
+    # folder of Compose files (files this project has not seen) is taken
+    # as it is.
     root = os.path.join(a.corpus, "compose")
+    if not os.path.isdir(root):
+        root = a.corpus
     files = sorted(
         os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith((".yml", ".yaml"))
     )

@@ -45,7 +45,9 @@ Unsafe: an image whose entrypoint starts as root and chowns or switches
 users fails without the capabilities it needs. The fix is offered only
 when the service runs as a non-root user (nothing to add back) or the
 image has a vetted list in `data/compose.toml` (`cap_add`, added back next
-to `cap_drop`); otherwise the edit is a suggestion only (shown in the
+to `cap_drop`; an empty list marks an image that runs as its own non-root
+`USER`, such as grafana, prometheus or memcached, unless the service sets
+`user:` to root); otherwise the edit is a suggestion only (shown in the
 editor and in JSON output, never applied), as for DF505: what the image
 needs back is unknown. Lists that come from an
 anchor, a merge key or `extends` are not edited.
@@ -148,9 +150,12 @@ impl ComposeRule for CapDropMissing {
                 reset_note(reset)
             );
             let d = on_service(&META, &svc, message);
+            // An empty list vouches for an image that runs as its own
+            // non-root user: a `user:` key (root here) overrules it.
             let vetted = image(&svc)
                 .and_then(|i| ctx.data().image(i))
-                .and_then(|f| f.cap_add.clone());
+                .and_then(|f| f.cap_add.clone())
+                .filter(|caps| !caps.is_empty() || svc.get("user").is_none());
             // An image with no vetted list gets the edit as a suggestion
             // only: shown, never applied (what it needs back is unknown).
             let (keep, suggestion) = if runs_as_non_root(ctx, &svc).is_some() {
@@ -292,5 +297,35 @@ mod tests {
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.message, "Add `cap_drop: [ALL]`");
         insta::assert_snapshot!("built_non_root", snapshot_with(&META, src, &facts));
+    }
+
+    /// An image the table lists as running as its own non-root user (an
+    /// empty `cap_add`): everything dropped, nothing added back; DF505
+    /// stays a suggestion (its writes are not vetted). A `user: root` key
+    /// overrules the image's user: a suggestion only.
+    #[test]
+    fn an_image_that_runs_non_root_loses_every_capability() {
+        use crate::rule::Facts;
+        let src = "services:
+  grafana:
+    image: grafana/grafana:11.2.0
+  as_root:
+    image: grafana/grafana:11.2.0
+    user: root
+";
+        let expected = [("grafana", true), ("as_root", false)]
+            .map(|(name, applied)| (name.to_string(), applied));
+        assert_eq!(applied_fixes(&META, src, &Facts::new()), expected);
+        assert_eq!(
+            applied_fixes(
+                &crate::compose::rules::read_only_root::META,
+                src,
+                &Facts::new()
+            ),
+            [
+                ("grafana".to_string(), false),
+                ("as_root".to_string(), false)
+            ]
+        );
     }
 }

@@ -43,7 +43,7 @@ Unsafe: software that writes outside the tmpfs paths and its volumes fails
 with "Read-only file system". The tmpfs paths come from the image table in
 `data/compose.toml` (nginx, postgres, redis, mysql, mariadb, mongo, node,
 python; extendable with `[[compose.images]]` in `dfix.toml`); for other
-images the fix (`read_only: true` plus `/tmp`) is a suggestion only
+images, and those the table lists without `tmpfs`, the fix (`read_only: true` plus `/tmp`) is a suggestion only
 (display-only). A tmpfs path that is already a volume target is left out
 (Compose rejects the clash); an existing `tmpfs` list is extended; values
 from anchors, merge keys or `extends` are not edited.
@@ -159,7 +159,8 @@ impl ComposeRule for ReadOnlyRoot {
                 continue;
             }
             let facts = image(&svc).and_then(|i| ctx.data().image(i));
-            let known = facts.is_some() && svc.get("build").is_none();
+            // An entry with no tmpfs list is vetted for capabilities only.
+            let known = facts.is_some_and(|f| !f.tmpfs.is_empty()) && svc.get("build").is_none();
             let mut paths: Vec<String> =
                 facts.map_or_else(|| vec!["/tmp".to_string()], |f| f.tmpfs.clone());
             if paths.is_empty() {
