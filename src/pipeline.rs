@@ -194,7 +194,10 @@ pub fn process_one(
             let file = ComposeFile::parse(text);
             let (mut facts, _) = gather_facts_with(&[], &[&file], &[&settings], &[&config]);
             with_user_data(&mut facts, &config);
-            let mut outcome = process_compose(&shown, &file, &settings, &facts, options.mode);
+            let built =
+                dockerfile_settings(path, &file, configs, &options.overrides, options.stdin);
+            let mut outcome =
+                process_compose(&shown, &file, &settings, &built, &facts, options.mode);
             outcome.lookup_failed = lookups_failed(&facts);
             return outcome;
         }
@@ -280,7 +283,14 @@ pub fn process_text(
         // Callers route Compose files to `process_compose`; one that
         // arrives here parsed as a Dockerfile is handled all the same.
         FileKind::Compose => {
-            return process_compose(shown, &ComposeFile::parse(text), settings, &facts, mode)
+            return process_compose(
+                shown,
+                &ComposeFile::parse(text),
+                settings,
+                &DockerfileSettings::new(),
+                &facts,
+                mode,
+            )
         }
         FileKind::Dockerfile => {}
     }
@@ -394,6 +404,35 @@ fn compose_overrides(shown: &str) -> Vec<std::sync::Arc<ComposeFile>> {
         .collect()
 }
 
+/// The settings of the Dockerfiles a Compose file's services build, by
+/// path (the Compose file's folder joined with the `build:` path): each
+/// Dockerfile is fixed with the config nearest to it, as the run fixes it
+/// when it reaches that file, so both sides agree. A Dockerfile missing
+/// here is fixed with the Compose file's settings.
+pub type DockerfileSettings = std::collections::HashMap<PathBuf, Settings>;
+
+/// The [`DockerfileSettings`] of the Dockerfiles `file` (named `shown`)
+/// builds; a config that fails to load leaves that Dockerfile out (the
+/// error is reported when the run reaches the Dockerfile itself).
+pub fn dockerfile_settings(
+    shown: &Path,
+    file: &ComposeFile,
+    configs: &mut Configs,
+    overrides: &Overrides,
+    stdin: bool,
+) -> DockerfileSettings {
+    let folder = shown.parent().unwrap_or(Path::new(""));
+    compose::build::build_refs(file)
+        .iter()
+        .filter_map(|r| r.dockerfile_path())
+        .filter_map(|rel| {
+            let path = folder.join(rel);
+            let settings = configs.settings_for(&path, overrides, stdin).ok()?;
+            Some((path, settings))
+        })
+        .collect()
+}
+
 /// The files the top-level `include:` of `file` and of its `overrides` pulls
 /// into the project (relative to the folder of `shown`, the including
 /// file's path), and those they include in turn, parsed; and whether every
@@ -453,7 +492,8 @@ fn compose_includes(
 /// What the images the services of `file` build do, by service name: each
 /// `build:` Dockerfile (relative to the folder of `shown`, the Compose
 /// file's path) read and fixed in memory by the Dockerfile pipeline with
-/// the same `settings` (nothing is written here: the Dockerfile is fixed
+/// its own settings from `dockerfile_settings` (the config nearest to it),
+/// else the Compose file's `settings` (nothing is written here: the Dockerfile is fixed
 /// when the run reaches it, by the same pipeline, so both agree). A
 /// Dockerfile that cannot be read is left out; one dfix refuses to fix is
 /// taken as it is (it stays so); one with a parse error is left out. An
@@ -462,6 +502,7 @@ fn compose_builds(
     shown: &str,
     file: &ComposeFile,
     settings: &Settings,
+    dockerfile_settings: &DockerfileSettings,
     facts: &Facts,
 ) -> std::collections::HashMap<String, compose::build::BuiltImage> {
     let mut out = std::collections::HashMap::new();
@@ -496,7 +537,7 @@ fn compose_builds(
                 let fixed = process_text(
                     &path.display().to_string(),
                     &doc,
-                    settings,
+                    dockerfile_settings.get(&path).unwrap_or(settings),
                     dockerfile_facts,
                     None,
                     Mode::Fix,
@@ -525,6 +566,7 @@ pub fn process_compose(
     shown: &str,
     file: &ComposeFile,
     settings: &Settings,
+    dockerfile_settings: &DockerfileSettings,
     facts: &Facts,
     mode: Mode,
 ) -> Outcome {
@@ -539,7 +581,7 @@ pub fn process_compose(
     facts.compose_overrides = compose_overrides(shown);
     (facts.compose_includes, facts.compose_includes_read) =
         compose_includes(shown, file, &facts.compose_overrides);
-    facts.compose_builds = compose_builds(shown, file, settings, &facts);
+    facts.compose_builds = compose_builds(shown, file, settings, dockerfile_settings, &facts);
     if mode == Mode::Check {
         let checked = compose::check_file(file, settings, &facts);
         return Outcome {

@@ -115,6 +115,36 @@ fn the_compose_side_follows_the_dockerfile_fixes_of_the_same_settings() {
     );
 }
 
+/// The Dockerfile is read with the config nearest to it, as the run fixes
+/// it: a `dfix.toml` beside it that ignores DF210 keeps its ARG, so the
+/// Compose file above, with a config that does not, asks for no secret.
+#[test]
+fn the_dockerfile_is_read_with_its_own_config() {
+    let d = project(&[
+        ("compose.yaml", COMPOSE),
+        ("dfix.toml", "unsafe-fixes = true\n"),
+        ("web/Dockerfile", DOCKERFILE),
+        (
+            "web/dfix.toml",
+            "unsafe-fixes = true\nignore = [\"DF210\"]\n",
+        ),
+    ]);
+    let o = dfix(d.path(), &["--check", "compose.yaml"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("DF517"), "{out}");
+    assert!(out.contains("DF503"), "{out}");
+    let o = dfix(d.path(), &["."]);
+    assert!(o.status.code().is_some_and(|c| c <= 1));
+    let dockerfile = read(d.path(), "web/Dockerfile");
+    assert!(dockerfile.contains("ARG NPM_TOKEN"), "{dockerfile}");
+    assert!(!read(d.path(), "compose.yaml").contains("secrets"));
+    // Without the Dockerfile's own config, its secret ARG becomes a mount
+    // and the Compose side passes it.
+    std::fs::remove_file(d.path().join("web/dfix.toml")).unwrap();
+    let o = dfix(d.path(), &["--check", "compose.yaml"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("DF517"));
+}
+
 /// A Dockerfile that is missing, or that does not parse, gives no fact and
 /// no error: the Compose file is judged as without it.
 #[test]

@@ -19,7 +19,10 @@ use crate::facts::{gather_facts_with, lookups_failed, with_user_data};
 use crate::kind::{self, FileKind};
 use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
-use crate::pipeline::{process_compose, process_text, skip_by_name, Mode, Outcome};
+use crate::pipeline::{
+    dockerfile_settings, process_compose, process_text, skip_by_name, DockerfileSettings, Mode,
+    Outcome,
+};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
 use crate::write::{read_dockerfile, write_atomic, write_or_create};
@@ -129,10 +132,19 @@ pub fn run(args: &RunArgs) -> ExitCode {
             _ => None,
         })
         .collect();
+    // Each Dockerfile a Compose service builds is read with its own config.
+    let built: Vec<DockerfileSettings> = jobs
+        .iter()
+        .zip(&inputs)
+        .map(|((path, _, _), input)| match input {
+            Ok(Parsed::Compose(f)) => dockerfile_settings(path, f, &mut configs, &overrides, false),
+            _ => DockerfileSettings::new(),
+        })
+        .collect();
     let all_settings: Vec<&Settings> = jobs.iter().map(|(_, s, _)| s).collect();
     let all_configs: Vec<&Config> = configs.all().map(|c| &**c).collect();
     let (facts, resolver) = gather_facts_with(&docs, &composes, &all_settings, &all_configs);
-    let outcomes = process_all(&jobs, &inputs, &facts, resolver.as_ref(), mode);
+    let outcomes = process_all(&jobs, &inputs, &built, &facts, resolver.as_ref(), mode);
     let code = report(
         args.output_format,
         mode,
@@ -153,6 +165,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 fn process_all(
     jobs: &[(PathBuf, Settings, Arc<Config>)],
     inputs: &[Result<Parsed, Box<Outcome>>],
+    built: &[DockerfileSettings],
     facts: &Facts,
     resolver: Option<&registry::Resolver>,
     mode: Mode,
@@ -170,7 +183,9 @@ fn process_all(
                     Parsed::Dockerfile(doc) => {
                         process_text(&shown, doc, settings, facts, resolver, mode)
                     }
-                    Parsed::Compose(file) => process_compose(&shown, file, settings, &facts, mode),
+                    Parsed::Compose(file) => {
+                        process_compose(&shown, file, settings, &built[i], &facts, mode)
+                    }
                 };
                 // Only the language server reads these; freed here, in
                 // parallel, rather than by the report on one thread.

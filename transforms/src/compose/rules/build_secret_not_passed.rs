@@ -16,8 +16,9 @@ const DOC: &str = r#"## What it does
 Finds services that `build:` a Dockerfile whose `RUN
 --mount=type=secret,id=X` reads a secret that the service's
 `build.secrets` does not pass. The Dockerfile is read as dfix fixes it
-with the same settings, so a secret build argument that `secret-in-arg`
-(DF210) turns into a secret mount counts. The id is the mount's `id`, or
+with its own settings (the config nearest to it, and the command line's),
+so a secret build argument that `secret-in-arg` (DF210) turns into a
+secret mount counts. The id is the mount's `id`, or
 the base name of its `target` when it has none (BuildKit's default). Only
 the stages the build runs count: the target stage (`build.target`, else
 the last), the stages it is built `FROM`, and those it copies or mounts

@@ -55,8 +55,8 @@ anchor, a merge key or `extends` are not edited.
 The service runs as a non-root user when it sets one in `user:`, or, with
 no `user:` key, when it `build:`s a Dockerfile whose built stage ends with
 a non-root `USER` (a numeric id, or a name the Dockerfile creates or its
-base image ships), read after dfix's own fixes to that Dockerfile with the
-same settings: a Dockerfile that `--unsafe-fixes` switches to `USER
+base image ships), read after dfix's own fixes to that Dockerfile with its
+own settings (the config nearest to it): a Dockerfile that `--unsafe-fixes` switches to `USER
 10001:10001` counts, so the Compose file needs no `user:` of its own.
 
 When an override file (`compose.override.yaml`) resets the key with
