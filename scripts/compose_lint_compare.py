@@ -3,7 +3,7 @@
 after `dfix --unsafe-fixes --offline`, and after compose-lint's own
 `fix --apply`, in one run.
 
-usage: compose_lint_compare.py DFIX CORPUS [--jobs N]
+usage: compose_lint_compare.py DFIX CORPUS [--jobs N] [--config FILE]
 
 CORPUS is the shared corpus (its compose/ folder is read) or any folder of
 Compose files.
@@ -56,13 +56,31 @@ def lint(path):
     )
 
 
+# `--config FILE` (a registry that serves the images, see
+# registry_standin.py) instead of `--offline`.
+CONFIG = None
+
+
+def network_args():
+    return ["--config", CONFIG] if CONFIG else ["--offline"]
+
+
+def dfix_env():
+    env = dict(os.environ)
+    if CONFIG:
+        env.pop("DFIX_OFFLINE", None)
+    else:
+        env["DFIX_OFFLINE"] = "1"
+    return env
+
+
 def dfix_left(dfix_bin, text, path):
     """dfix's findings on its own fixed text, as (compose-lint id, how, dfix id):
     how is `suggestion` (an edit shown, never applied) or `no fix`."""
     out = subprocess.run(
-        [dfix_bin, "--check", "--unsafe-fixes", "--offline", "--output-format", "json",
+        [dfix_bin, "--check", "--unsafe-fixes", *network_args(), "--output-format", "json",
          "-", "--stdin-filename", path],
-        input=text, capture_output=True, timeout=60,
+        input=text, capture_output=True, env=dfix_env(), timeout=60,
     )
     left = collections.Counter()
     try:
@@ -98,10 +116,10 @@ def one(dfix_bin, oracle_bin, path):
         ok, _ = oracle(oracle_bin, text, home)
         res["oracle"] = ok
         fixed = subprocess.run(
-            [dfix_bin, "--unsafe-fixes", "--offline", "-", "--stdin-filename", path],
+            [dfix_bin, "--unsafe-fixes", *network_args(), "-", "--stdin-filename", path],
             input=text,
             capture_output=True,
-            env={**os.environ, "DFIX_OFFLINE": "1"},
+            env=dfix_env(),
             timeout=60,
         )
         dfix_text = fixed.stdout if fixed.returncode == 0 else text
@@ -128,7 +146,13 @@ def main():
     ap.add_argument("dfix")
     ap.add_argument("corpus")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--config",
+        help="run dfix with this config (a registry mirror, offline = false) instead of --offline",
+    )
     a = ap.parse_args()
+    global CONFIG
+    CONFIG = os.path.abspath(a.config) if a.config else None
     if not shutil.which("compose-lint"):
         print("compose-lint not found (pip install compose-lint==0.36.2)", file=sys.stderr)
         return 1
@@ -159,7 +183,8 @@ def main():
     valid = [r for r in linted if r.get("oracle")]
     print(f"compose-lint comparison: {len(files)} files, {len(linted)} linted by compose-lint")
     print(f"  compose-lint findings before:                 {b}")
-    print(f"  after dfix --unsafe-fixes --offline:          {share('after_dfix')}")
+    how = "--config FILE" if CONFIG else "--offline"
+    print(f"  {'after dfix --unsafe-fixes ' + how + ':':<46}{share('after_dfix')}")
     print(f"  after compose-lint fix --apply:               {share('after_cl')}")
     print(
         f"  valid for Compose v2 after the fix (of {len(valid)} valid before): "
