@@ -21,9 +21,39 @@ pub struct ImageFacts {
     /// The database port.
     #[serde(default)]
     pub port: Option<u16>,
-    /// Variables the image also reads from `<NAME>_FILE`.
+    /// Variables the image also reads from a file named in another
+    /// variable (`<NAME>_FILE`, or the `file_env_form`); an entry ending in
+    /// `*` names every variable that starts with what comes before it.
     #[serde(default)]
     pub file_env: Vec<String>,
+    /// How the variable that names the file is spelled, `{name}` standing
+    /// for the variable: `{name}_FILE` when unset (docker-library images),
+    /// `FILE__{name}` (LinuxServer.io), `{name}__FILE` (Grafana).
+    #[serde(default)]
+    pub file_env_form: Option<String>,
+}
+
+impl ImageFacts {
+    /// The variable the image reads `name`'s value from a file with
+    /// (`POSTGRES_PASSWORD` → `POSTGRES_PASSWORD_FILE`), when it does.
+    pub fn file_variable(&self, name: &str) -> Option<String> {
+        let listed = self.file_env.iter().any(|e| match e.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => e == name,
+        });
+        let form = self.file_env_form.as_deref().unwrap_or("{name}_FILE");
+        listed.then(|| form.replace("{name}", name))
+    }
+
+    /// True when `names` has `name`, or a `namespace/*` entry it is under.
+    fn named(&self, name: &str) -> bool {
+        self.names.iter().any(|n| match n.strip_suffix("/*") {
+            Some(ns) => name
+                .strip_prefix(ns)
+                .is_some_and(|rest| rest.starts_with('/') && !rest[1..].contains('/')),
+            None => n == name,
+        })
+    }
 }
 
 /// Images that need privileges by design.
@@ -97,9 +127,7 @@ impl ComposeData {
     /// The facts of the image an `image:` value names.
     pub fn image(&self, image: &str) -> Option<&ImageFacts> {
         let name = image_name(image)?;
-        self.images
-            .iter()
-            .find(|i| i.names.iter().any(|n| n == name))
+        self.images.iter().find(|i| i.named(name))
     }
 
     /// True when the image needs privileges by design (Docker-in-Docker,
@@ -138,6 +166,30 @@ mod tests {
         assert_eq!(m.image("postgres").unwrap().port, Some(6000));
         assert_eq!(m.image("myorg/db").unwrap().port, Some(6000));
         assert_eq!(m.image("mysql").unwrap().port, Some(3306));
+        // A namespace entry, and variables read from files by prefix.
+        let lsio = d.image("lscr.io/linuxserver/code-server:4.9").unwrap();
+        assert_eq!(
+            lsio.file_variable("PASSWORD").as_deref(),
+            Some("FILE__PASSWORD")
+        );
+        assert!(d.image("lscr.io/linuxserver/a/b").is_none());
+        assert!(d.image("lscr.io/linuxservers/a").is_none());
+        let grafana = d.image("grafana/grafana-oss:11.2.0").unwrap();
+        assert_eq!(
+            grafana
+                .file_variable("GF_SECURITY_ADMIN_PASSWORD")
+                .as_deref(),
+            Some("GF_SECURITY_ADMIN_PASSWORD__FILE")
+        );
+        assert_eq!(grafana.file_variable("ADMIN_PASSWORD"), None);
+        assert_eq!(
+            d.image("postgres")
+                .unwrap()
+                .file_variable("POSTGRES_PASSWORD")
+                .as_deref(),
+            Some("POSTGRES_PASSWORD_FILE")
+        );
+        assert_eq!(d.image("postgres").unwrap().file_variable("PGDATA"), None);
         let bad: toml::Table = toml::from_str("[[images]]\nnames = []\nnope = 1\n").unwrap();
         assert!(ComposeData::builtin_merged_with(&bad).is_err());
     }

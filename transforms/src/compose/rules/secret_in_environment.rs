@@ -34,8 +34,10 @@ services:
 ```
 
 ## Fixed
-For images that read `<NAME>_FILE` (the `file_env` list in
-`data/compose.toml`: postgres, mysql, mariadb, mongo), a Compose secret:
+For images that read the value from a file (the `file_env` list in
+`data/compose.toml`: `<NAME>_FILE` for postgres, mysql, mariadb, mongo and
+nextcloud, `FILE__<NAME>` for any variable of a LinuxServer.io image,
+`<NAME>__FILE` for Grafana's `GF_` settings), a Compose secret:
 
 ```yaml
 services:
@@ -65,6 +67,10 @@ services:
 Unsafe for the `_FILE` form: the secret file (`./secrets/<name>.txt`, to
 be git-ignored) must be created with the value before the next start, and a
 database reads the password only when it initialises an empty data folder.
+The secret is named after the variable (`postgres_password`), or after the
+service and the variable (`db_postgres_password`) when another service of
+the file sets the same variable, so that two services never share a secret
+by accident.
 Not offered when the `environment`, `secrets` or top-level `secrets` it
 would edit comes from an anchor, a merge key or `extends`, or when a
 top-level secret of that name exists already with another meaning (then
@@ -114,30 +120,19 @@ impl ComposeRule for SecretInEnvironment {
                 continue;
             };
             let facts = image(&svc).and_then(|i| ctx.data().image(i));
-            let mut entries: Vec<(String, String, &Node_, Option<Range<usize>>)> = Vec::new();
-            if let Some(m) = env.as_map() {
-                for p in &m.pairs {
-                    if let Some(v) = p.value.as_ref() {
-                        if let Some(s) = v.as_scalar() {
-                            entries.push((
-                                p.key.clone(),
-                                s.value.clone(),
-                                v,
-                                Some(p.key_span.clone()),
-                            ));
-                        }
-                    }
-                }
-            } else if let Some(seq) = env.as_seq() {
-                for i in &seq.items {
-                    let Some(v) = &i.value else { continue };
-                    let Some(s) = v.as_scalar() else { continue };
-                    if let Some((k, val)) = s.value.split_once('=') {
-                        entries.push((k.to_string(), val.to_string(), v, None));
-                    }
-                }
-            }
+            let entries = env_entries(env);
             let names_here: Vec<String> = entries.iter().map(|e| e.0.clone()).collect();
+            // The variables the file's other services set: a secret named
+            // after a variable they share gets the service's name too, so
+            // two services never end up reading one secret file.
+            let elsewhere: Vec<String> = ctx
+                .file
+                .services()
+                .iter()
+                .filter(|o| o.name != svc.name)
+                .filter_map(|o| o.get("environment")?.value.as_ref())
+                .flat_map(|e| env_entries(e).into_iter().map(|x| x.0))
+                .collect();
             for (key, value, node, key_span) in entries {
                 let map_form = key_span.is_some();
                 if value.is_empty() || interpolated(&value) || !names.is_secret(&key) {
@@ -146,9 +141,10 @@ impl ComposeRule for SecretInEnvironment {
                 if names.public_reason(&key, Some(&value)).is_some() {
                     continue;
                 }
-                let file_hint = facts
-                    .filter(|f| f.file_env.contains(&key))
-                    .map(|_| format!("; the image reads `{key}_FILE`: use a Compose secret"))
+                let file_var = facts.and_then(|f| f.file_variable(&key));
+                let file_hint = file_var
+                    .as_ref()
+                    .map(|v| format!("; the image reads `{v}`: use a Compose secret"))
                     .unwrap_or_default();
                 let reference = format!("${{{key}:?set {key}}}");
                 let edit = if map_form {
@@ -156,17 +152,31 @@ impl ComposeRule for SecretInEnvironment {
                 } else {
                     replace_scalar(node, &format!("{key}={reference}"))
                 };
-                let with_file = facts.is_some_and(|f| f.file_env.contains(&key))
-                    && !names_here.contains(&format!("{key}_FILE"));
-                let secret_fix = with_file
-                    .then(|| file_secret_edits(ctx, &svc, env, &key, node, key_span.as_ref()))
-                    .flatten();
+                let secret = if elsewhere
+                    .iter()
+                    .any(|k| Some(k) == file_var.as_ref() || *k == key)
+                {
+                    format!("{}_{key}", svc.name)
+                } else {
+                    key.clone()
+                }
+                .to_ascii_lowercase();
+                let secret_fix = file_var
+                    .as_ref()
+                    .filter(|v| !names_here.contains(v))
+                    .and_then(|v| {
+                        let spot = Spot {
+                            env,
+                            key: &key,
+                            node,
+                            key_span: key_span.as_ref(),
+                        };
+                        file_secret_edits(ctx, &svc, spot, v, &secret)
+                    });
                 let fix = match secret_fix {
                     Some(edits) => Some(Fix::unsafe_fix(
                         format!(
-                            "Read `{key}` from the Compose secret `{}` (create ./secrets/{}.txt)",
-                            key.to_ascii_lowercase(),
-                            key.to_ascii_lowercase()
+                            "Read `{key}` from the Compose secret `{secret}` (create ./secrets/{secret}.txt)"
                         ),
                         edits,
                     )),
@@ -191,23 +201,64 @@ impl ComposeRule for SecretInEnvironment {
     }
 }
 
-/// The edits that move `key` to a Compose secret: `<KEY>_FILE` pointing at
-/// `/run/secrets/<key>`, the service's `secrets` list, and a top-level
-/// secret read from `./secrets/<key>.txt`. `None` when any part would touch
-/// a shared or flow-style value.
+/// Each `environment` entry: name, value, value node, and the key's span
+/// in the mapping form (`None` in the list form, `- KEY=value`).
+type EnvEntry<'a> = (String, String, &'a Node_, Option<Range<usize>>);
+
+fn env_entries(env: &Node_) -> Vec<EnvEntry<'_>> {
+    let mut entries = Vec::new();
+    if let Some(m) = env.as_map() {
+        for p in &m.pairs {
+            if let Some(v) = p.value.as_ref() {
+                if let Some(s) = v.as_scalar() {
+                    entries.push((p.key.clone(), s.value.clone(), v, Some(p.key_span.clone())));
+                }
+            }
+        }
+    } else if let Some(seq) = env.as_seq() {
+        for i in &seq.items {
+            let Some(v) = &i.value else { continue };
+            let Some(s) = v.as_scalar() else { continue };
+            if let Some((k, val)) = s.value.split_once('=') {
+                entries.push((k.to_string(), val.to_string(), v, None));
+            }
+        }
+    }
+    entries
+}
+
+/// Where a literal secret sits: the service's `environment` node, the
+/// variable, its value node, and its key's span (mapping form).
+struct Spot<'a> {
+    env: &'a Node_,
+    key: &'a str,
+    node: &'a Node_,
+    key_span: Option<&'a Range<usize>>,
+}
+
+/// The edits that move a variable to the Compose secret `name`: the file
+/// variable `file_var` (`<KEY>_FILE`, `FILE__<KEY>` ...) pointing at
+/// `/run/secrets/<name>`, the service's `secrets` list, and a top-level
+/// secret read from `./secrets/<name>.txt`. `None` when any part would
+/// touch a shared value.
 fn file_secret_edits(
     ctx: &ComposeContext,
     svc: &Service,
-    env: &Node_,
-    key: &str,
-    node: &Node_,
-    key_span: Option<&Range<usize>>,
+    spot: Spot,
+    file_var: &str,
+    name: &str,
 ) -> Option<Vec<Edit>> {
+    let Spot {
+        env,
+        key,
+        node,
+        key_span,
+    } = spot;
     let file = ctx.file;
     if !editable(file, svc) || value_guard(env).is_some() {
         return None;
     }
-    let name = key.to_ascii_lowercase();
+    let name = name.to_string();
     let target = format!("/run/secrets/{name}");
     let mut edits = Vec::new();
     match key_span {
@@ -216,10 +267,10 @@ fn file_secret_edits(
             if ctx.source().get(ks.clone()) != Some(key) {
                 return None;
             }
-            edits.push(Edit::replace(ks.clone(), format!("{key}_FILE")));
+            edits.push(Edit::replace(ks.clone(), file_var.to_string()));
             edits.push(replace_scalar(node, &target)?);
         }
-        None => edits.push(replace_scalar(node, &format!("{key}_FILE={target}"))?),
+        None => edits.push(replace_scalar(node, &format!("{file_var}={target}"))?),
     }
     let mut service_keys = Vec::new();
     match lookup(file, svc, "secrets") {
@@ -329,6 +380,43 @@ mod tests {
         };
         assert!(fixed(src));
         assert!(!fixed(&format!("include:\n  - other.yaml\n{src}")));
+    }
+
+    /// The file variable's spelling comes from the image table: LinuxServer
+    /// images read `FILE__<NAME>` for any variable, Grafana `<NAME>__FILE`
+    /// for its `GF_` settings. Two services that set the same variable get
+    /// a secret each, named after the service.
+    #[test]
+    fn file_variable_forms_and_shared_names() {
+        let src = "services:\n  code:\n    image: lscr.io/linuxserver/code-server:4.9\n    environment:\n      - PASSWORD=hunter2\n  flame:\n    image: linuxserver/heimdall\n    environment:\n      PASSWORD: other\n  grafana:\n    image: grafana/grafana-oss:11.2.0\n    environment:\n      GF_SECURITY_ADMIN_PASSWORD: admin123\n      ADMIN_TOKEN: abc123\n";
+        let s = crate::settings::Settings {
+            unsafe_fixes: true,
+            ..crate::settings::Settings::default()
+                .with_selection(&["DF510".to_string()], &[])
+                .unwrap()
+        };
+        let out = crate::compose::fix(src, &s, &Facts::new()).unwrap();
+        let text = out.output();
+        for want in [
+            "      - FILE__PASSWORD=/run/secrets/code_password\n    secrets:\n      - code_password\n",
+            "      FILE__PASSWORD: /run/secrets/flame_password\n    secrets:\n      - flame_password\n",
+            "      GF_SECURITY_ADMIN_PASSWORD__FILE: /run/secrets/gf_security_admin_password\n",
+            "  code_password:\n    file: ./secrets/code_password.txt\n",
+            "  flame_password:\n    file: ./secrets/flame_password.txt\n",
+        ] {
+            assert!(text.contains(want), "{want}\n---\n{text}");
+        }
+        // Grafana does not read ADMIN_TOKEN from a file: a suggestion only.
+        assert!(text.contains("      ADMIN_TOKEN: abc123\n"), "{text}");
+        assert_eq!(
+            out.remaining
+                .iter()
+                .filter(|d| d.rule.id == "DF510")
+                .count(),
+            1,
+            "{:?}",
+            out.remaining
+        );
     }
 
     /// With the included files read: a secret one of them defines is used
