@@ -14,6 +14,7 @@ pub mod cap_add_dangerous;
 pub mod cap_drop_missing;
 pub mod database_port_published;
 pub mod docker_socket;
+pub mod explicit_root_user;
 pub mod host_namespace;
 pub mod image_not_pinned;
 pub mod no_network_segmentation;
@@ -49,6 +50,7 @@ pub static ALL: &[&dyn ComposeRule] = &[
     &shared_mount_propagation::SharedMountPropagation,
     &image_not_pinned::ImageNotPinned,
     &build_secret_not_passed::BuildSecretNotPassed,
+    &explicit_root_user::ExplicitRootUser,
     &obsolete_version::ObsoleteVersion,
     &unquoted_port::UnquotedPort,
     &yaml11_boolean::Yaml11Boolean,

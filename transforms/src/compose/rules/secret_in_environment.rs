@@ -16,7 +16,9 @@ use crate::secrets::SecretNames;
 const DOC: &str = r#"## What it does
 Finds `environment` entries whose name says secret (`*_PASSWORD`,
 `*_TOKEN`, `*_SECRET`, `API_KEY` ...) and whose value is written in the
-file, in either form (`KEY: value` or `- KEY=value`).
+file, in either form (`KEY: value` or `- KEY=value`), and entries of any
+name whose value is a URL with a password in it
+(`DATABASE_URL: postgres://app:hunter2@db/app`).
 
 ## Why is this bad?
 The file is committed, copied and shared; the value also shows in `docker
@@ -82,7 +84,7 @@ defines is used as it is. The `${VAR:?}` form is display-only:
 the value has to go somewhere dfix does not create.
 
 ## Aliases
-compose-lint `CL-0020`.
+compose-lint `CL-0020`, `CL-0021` (connection strings).
 
 ## References
 - https://docs.docker.com/compose/how-tos/use-secrets/
@@ -93,7 +95,7 @@ compose-lint `CL-0020`.
 pub static META: RuleMeta = RuleMeta {
     id: "DF510",
     name: "secret-in-environment",
-    aliases: &["CL-0020"],
+    aliases: &["CL-0020", "CL-0021"],
     severity: Severity::Error,
     summary: "A secret is written in `environment`",
     doc: DOC,
@@ -135,10 +137,13 @@ impl ComposeRule for SecretInEnvironment {
                 .collect();
             for (key, value, node, key_span) in entries {
                 let map_form = key_span.is_some();
-                if value.is_empty() || interpolated(&value) || !names.is_secret(&key) {
+                if value.is_empty() || interpolated(&value) {
                     continue;
                 }
-                if names.public_reason(&key, Some(&value)).is_some() {
+                let in_url = url_password(&value);
+                if !in_url
+                    && (!names.is_secret(&key) || names.public_reason(&key, Some(&value)).is_some())
+                {
                     continue;
                 }
                 let file_var = facts.and_then(|f| f.file_variable(&key));
@@ -184,13 +189,15 @@ impl ComposeRule for SecretInEnvironment {
                         Fix::display_only(format!("Read `{key}` from the environment"), vec![e])
                     }),
                 };
+                let what = if in_url && !names.is_secret(&key) {
+                    "a password in the connection string"
+                } else {
+                    "a literal secret in"
+                };
                 out.push(
                     Diagnostic::new(
                         &META,
-                        format!(
-                            "service `{}` has a literal secret in `{key}`{file_hint}",
-                            svc.name
-                        ),
+                        format!("service `{}` has {what} `{key}`{file_hint}", svc.name),
                         node.span.clone(),
                     )
                     .with_optional_fix(fix),
@@ -199,6 +206,29 @@ impl ComposeRule for SecretInEnvironment {
         }
         out
     }
+}
+
+/// True when `value` is a URL whose user info holds a password
+/// (`postgres://app:hunter2@db:5432/app`).
+fn url_password(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let Some((user_info, _host)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    scheme_ok
+        && user_info
+            .split_once(':')
+            .is_some_and(|(_, pw)| !pw.is_empty())
 }
 
 /// Each `environment` entry: name, value, value node, and the key's span
@@ -416,6 +446,36 @@ mod tests {
             1,
             "{:?}",
             out.remaining
+        );
+    }
+
+    #[test]
+    fn passwords_in_connection_strings() {
+        for (v, yes) in [
+            ("postgres://app:hunter2@db:5432/app", true),
+            ("mysql+pymysql://root:pw@db/x?ssl=1", true),
+            ("redis://:s3cret@cache:6379/0", true),
+            ("postgres://app@db/app", false),
+            ("https://example.org/a:b@c", false),
+            ("http://user:@host/", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(url_password(v), yes, "{v}");
+        }
+        let src = "services:\n  app:\n    image: myorg/app\n    environment:\n      DATABASE_URL: postgres://app:hunter2@db/app\n      CACHE_URL: redis://cache:6379\n      DB_URL: postgres://app:${DB_PASSWORD}@db/app\n";
+        let found = applied_fixes(&META, src, &Facts::new());
+        assert_eq!(
+            found,
+            [("postgres://app:hunter2@db/app".to_string(), false)]
+        );
+        let file = dfix_grammar::compose::ComposeFile::parse(src);
+        let s = crate::settings::Settings::default()
+            .with_selection(&["DF510".to_string()], &[])
+            .unwrap();
+        let d = crate::compose::check_file(&file, &s, &Facts::new());
+        assert_eq!(
+            d[0].message,
+            "service `app` has a password in the connection string `DATABASE_URL`"
         );
     }
 
