@@ -129,9 +129,6 @@ mod tests {
 
     #[test]
     fn fixture() {
-        insta::assert_snapshot!(snapshot(
-            &META,
-            "services:\n  a:\n    image: x\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - ./data:/data\n      - type: bind\n        source: /run/docker.sock\n        target: /s\n  b:\n    image: y\n    use_api_socket: true\n"
-        ));
+        insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF511.yaml")));
     }
 }

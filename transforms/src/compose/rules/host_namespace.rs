@@ -105,9 +105,6 @@ mod tests {
 
     #[test]
     fn fixture() {
-        insta::assert_snapshot!(snapshot(
-            &META,
-            "services:\n  a:\n    image: x\n    network_mode: host\n    pid: \"host\"\n  b:\n    image: y\n    ipc: shareable\n"
-        ));
+        insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF512.yaml")));
     }
 }

@@ -7,10 +7,11 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::{FixAvailability, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it does
-Finds bind mounts of the host's system paths: `/`, `/etc`, `/proc`,
-`/sys`, `/boot`, `/dev`, `/root`, `/usr`, `/lib`, `/var/lib/docker`, and
-anything under `/etc`, `/proc`, `/sys`, `/boot`, `/root`, `/var/lib/docker`.
-The Docker socket is DF511's.
+Finds bind mounts of the host's system paths: `/`, `/usr`, `/lib`,
+`/var`, `/run`, and anything under `/etc`, `/proc`, `/sys`, `/boot`,
+`/dev` (a device belongs in `devices:`), `/root` and `/home` (users' keys
+and data), `/var/lib/docker` and the system bus (`/run/dbus`). The Docker
+socket is DF511's.
 
 ## Why is this bad?
 A container that can read or write these can read host secrets
@@ -53,8 +54,19 @@ pub static META: RuleMeta = RuleMeta {
     options: &[],
 };
 
-const EXACT: &[&str] = &["/", "/dev", "/usr", "/lib", "/var", "/run", "/var/run"];
-const TREES: &[&str] = &["/etc", "/proc", "/sys", "/boot", "/root", "/var/lib/docker"];
+const EXACT: &[&str] = &["/", "/usr", "/lib", "/var", "/run", "/var/run"];
+const TREES: &[&str] = &[
+    "/etc",
+    "/proc",
+    "/sys",
+    "/boot",
+    "/root",
+    "/home",
+    "/dev",
+    "/var/lib/docker",
+    "/run/dbus",
+    "/var/run/dbus",
+];
 
 fn sensitive(path: &str) -> bool {
     let p = if path.len() > 1 {
@@ -107,17 +119,23 @@ mod tests {
 
     #[test]
     fn fixture() {
-        insta::assert_snapshot!(snapshot(
-            &META,
-            "services:\n  a:\n    image: x\n    volumes:\n      - /:/host:ro\n      - /etc/localtime:/etc/localtime:ro\n      - /var/run/docker.sock:/s\n      - ./etc:/etc/app\n      - data:/data\n"
-        ));
+        insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF514.yaml")));
     }
 
     #[test]
     fn paths() {
         assert!(sensitive("/") && sensitive("/proc/") && sensitive("/var/lib/docker/volumes"));
         assert!(
-            !sensitive("/etcetera") && !sensitive("/srv/data") && !sensitive("/run/docker.sock")
+            sensitive("/home")
+                && sensitive("/dev/dri")
+                && sensitive("/var/run/dbus/system_bus_socket")
+        );
+        assert!(
+            !sensitive("/etcetera")
+                && !sensitive("/srv/data")
+                && !sensitive("/run/docker.sock")
+                && !sensitive("/homes")
+                && !sensitive("/device")
         );
     }
 }

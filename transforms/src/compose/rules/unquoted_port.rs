@@ -117,9 +117,6 @@ mod tests {
 
     #[test]
     fn fixture() {
-        insta::assert_snapshot!(snapshot(
-            &META,
-            "services:\n  ssh:\n    image: x\n    ports:\n      - 2222:22   # base 60 in YAML 1.1\n      - \"8080:80\"\n      - 9000\n      - ${P}:80\n    expose: [22]\n  flow:\n    image: y\n    ports: [127.0.0.1:53:53/udp, '80:80']\n"
-        ));
+        insta::assert_snapshot!(snapshot(&META, include_str!("fixtures/DF521.yaml")));
     }
 }
