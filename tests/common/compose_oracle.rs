@@ -47,6 +47,17 @@ pub fn compose_accepts(dir: &Path, file: &str) -> Option<bool> {
     }
 }
 
+/// Compose accepted the file before the fix (`before`, from
+/// [`compose_accepts`]) and still accepts `file` in `dir` after it; `shown`
+/// is printed when it does not. Nothing to check when the oracle is not
+/// installed.
+pub fn assert_still_accepted(before: Option<bool>, dir: &Path, file: &str, shown: &str) {
+    if let Some(ok) = before {
+        assert!(ok, "the input must be valid for the test to mean anything");
+        assert_eq!(compose_accepts(dir, file), Some(true), "{shown}");
+    }
+}
+
 /// The oracle says no to a file Compose rejects: a check of the check.
 #[test]
 fn the_oracle_rejects_an_invalid_file() {
