@@ -10,25 +10,10 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use lsp::{uri, TestClient};
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 use serde_json::{json, Value};
-
-/// xorshift64*: enough randomness for message shapes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 const METHODS: &[&str] = &[
     "textDocument/codeAction",
@@ -156,7 +141,7 @@ fn random_requests_and_edits_never_end_the_server() {
     let d = tempfile::tempdir().unwrap();
     let u = uri(&d.path().join("Dockerfile"));
     for seed in 1..=8u64 {
-        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut r = Rng::seeded(seed);
         let (mut c, _) = TestClient::initialized(json!({}), Value::Null);
         let mut version = 1;
         c.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "dockerfile", "version": 1, "text": random_text(&mut r)}}));

@@ -118,7 +118,8 @@ pub fn insert_into_map(
             .collect();
         return Some(Edit::insert(last.span.end, text));
     }
-    let col = column(file, first.key_span.start);
+    // The pair's own start: an explicit key (`? key`) starts at its `?`.
+    let col = column(file, first.span.start);
     let mut text = String::new();
     for (k, v) in entries {
         text.push_str(&render(k, v, col, style));
@@ -290,6 +291,16 @@ mod tests {
             apply(src, e),
             "services:\r\n  web:\r\n    image: x\r\n    read_only: true"
         );
+        // An explicit key (`? k`) first: new keys at the column of its `?`.
+        let src = "services:\n  web:\n    ? odd\n    image: x\n";
+        let f = ComposeFile::parse(src);
+        let e = insert_into_map(
+            &f,
+            svc_map(&f),
+            &[("read_only".into(), New::Scalar("true".into()))],
+            &YamlStyle::of(&f),
+        );
+        assert_eq!(apply(src, e), format!("{src}    read_only: true\n"));
         // A flow mapping gets flow text after its last pair.
         let src = "services:\n  web: {image: x, ports: [80] }  # c\n";
         let f = ComposeFile::parse(src);

@@ -68,7 +68,12 @@ impl ComposeRule for ObsoleteVersion {
         let Some(pair) = top.pairs.iter().find(|p| p.key == "version") else {
             return Vec::new();
         };
-        let fix = delete_pair(ctx.file, top, pair)
+        // A mapping or list under `version:` is not the old version string:
+        // deleting it would take whatever it holds along.
+        let scalar = pair.value.as_ref().is_none_or(|v| v.as_scalar().is_some());
+        let fix = scalar
+            .then(|| delete_pair(ctx.file, top, pair))
+            .flatten()
             .map(|e| Fix::safe("Remove the obsolete `version` key", vec![e]));
         vec![Diagnostic::new(
             &META,
@@ -83,6 +88,16 @@ impl ComposeRule for ObsoleteVersion {
 mod tests {
     use super::*;
     use crate::compose::test_support::snapshot;
+
+    /// A mapping under `version:` is reported, never deleted with it.
+    #[test]
+    fn a_mapping_under_version_is_not_deleted() {
+        let src = "version:\n  services:\n    a:\n      image: x\nservices:\n  b:\n    image: y\n";
+        let found =
+            crate::compose::test_support::applied_fixes(&META, src, &crate::rule::Facts::new());
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].1, "{found:?}");
+    }
 
     #[test]
     fn fixture() {
