@@ -196,8 +196,16 @@ pub fn process_one(
             with_user_data(&mut facts, &config);
             let built =
                 dockerfile_settings(path, &file, configs, &options.overrides, options.stdin);
-            let mut outcome =
-                process_compose(&shown, &file, &settings, &built, &facts, options.mode);
+            // Stdin mode and the editor write no file beside this one.
+            let mut outcome = process_compose(
+                &shown,
+                &file,
+                &settings,
+                &built,
+                &facts,
+                options.mode,
+                false,
+            );
             outcome.lookup_failed = lookups_failed(&facts);
             return outcome;
         }
@@ -290,6 +298,7 @@ pub fn process_text(
                 &DockerfileSettings::new(),
                 &facts,
                 mode,
+                false,
             )
         }
         FileKind::Dockerfile => {}
@@ -569,6 +578,7 @@ pub fn process_compose(
     dockerfile_settings: &DockerfileSettings,
     facts: &Facts,
     mode: Mode,
+    writes_companions: bool,
 ) -> Outcome {
     let text = file.source();
     if let Some(p) = file.problem() {
@@ -582,6 +592,10 @@ pub fn process_compose(
     (facts.compose_includes, facts.compose_includes_read) =
         compose_includes(shown, file, &facts.compose_overrides);
     facts.compose_builds = compose_builds(shown, file, settings, dockerfile_settings, &facts);
+    let folder = Path::new(shown).parent().unwrap_or(Path::new(""));
+    if writes_companions {
+        facts.compose_secret_files = Some(secret_files(folder));
+    }
     if mode == Mode::Check {
         let checked = compose::check_file(file, settings, &facts);
         return Outcome {
@@ -615,7 +629,49 @@ pub fn process_compose(
     if mode == Mode::Diff && changed {
         outcome.diff = output::unified_diff(shown, text, out);
     }
+    // The files the applied fixes' edits go with (a secret's value): the
+    // fixed text is written only with them.
+    match engine::applied_companions(&fixed.applied) {
+        Ok(files) => {
+            outcome.companions = files
+                .into_iter()
+                .map(|c| Companion {
+                    path: folder.join(&c.path),
+                    original: c.original,
+                    text: c.text,
+                    resolves: Vec::new(),
+                })
+                .collect()
+        }
+        Err(e) => return Outcome::error(format!("{shown}: {e} (file left unchanged)")),
+    }
     outcome
+}
+
+/// The names of the files in the `secrets/` folder beside a Compose file
+/// (empty when there is none).
+fn secret_files(folder: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(folder.join("secrets"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
+}
+
+/// Writes the files a Compose file's fixes create beside it (a secret's
+/// value), before the Compose file itself: if one cannot be written, the
+/// Compose file is left as it was, so no value is lost.
+pub fn write_compose_companions(outcome: &mut Outcome) -> Result<(), String> {
+    for c in std::mem::take(&mut outcome.companions) {
+        if let Some(dir) = c.path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        }
+        crate::write::write_or_create(&c.path, &c.text, c.original.is_some())
+            .map_err(|e| format!("{}: cannot write: {e}", c.path.display()))?;
+        outcome.companions_changed += 1;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use crate::kind::{self, FileKind};
 use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
 use crate::pipeline::{
-    dockerfile_settings, process_compose, process_text, skip_by_name, DockerfileSettings, Mode,
-    Outcome,
+    dockerfile_settings, process_compose, process_text, skip_by_name, write_compose_companions,
+    DockerfileSettings, Mode, Outcome,
 };
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
@@ -184,7 +184,15 @@ fn process_all(
                         process_text(&shown, doc, settings, facts, resolver, mode)
                     }
                     Parsed::Compose(file) => {
-                        process_compose(&shown, file, settings, &built[i], &facts, mode)
+                        let mut o =
+                            process_compose(&shown, file, settings, &built[i], &facts, mode, true);
+                        // The files its fixes' edits go with come first.
+                        if mode == Mode::Fix && o.changed {
+                            if let Err(e) = write_compose_companions(&mut o) {
+                                return Outcome::error(format!("{e} ({shown} left unchanged)"));
+                            }
+                        }
+                        o
                     }
                 };
                 // Only the language server reads these; freed here, in

@@ -91,10 +91,13 @@ pub struct Fix {
     /// they edit (a user added to the build stage that is about to become a
     /// builder would be wasted work).
     pub exclusive: bool,
-    /// Edits to another file of the build context (its `.dockerignore`)
-    /// instead of the Dockerfile; `edits` is then empty. The fix engine
-    /// never applies these: [`crate::engine::companion_files`] gathers them
-    /// and the application decides whether it may write the file.
+    /// Edits to another file: the `.dockerignore` of the build context
+    /// instead of the Dockerfile (`edits` then empty:
+    /// [`crate::engine::companion_files`] gathers them and the application
+    /// decides whether it may write the file), or a file beside a Compose
+    /// file that goes with `edits` (the secret file a value moves to):
+    /// written with the fixed file or not at all
+    /// ([`crate::engine::applied_companions`]).
     pub companion: Option<CompanionEdit>,
 }
 
@@ -158,6 +161,12 @@ impl Fix {
             exclusive: false,
             companion: Some(edit),
         }
+    }
+
+    /// The fix with a companion file that goes with its edits.
+    pub fn with_companion(mut self, edit: CompanionEdit) -> Fix {
+        self.companion = Some(edit);
+        self
     }
 
     /// Marks the fix as one that is applied in a round of its own.

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use dfix_grammar::{Document, ParseError};
 
 use crate::diagnostic::Diagnostic;
-use crate::edit::{apply_edits, Applicability, Edit, EditError};
+use crate::edit::{apply_edits, Applicability, CompanionEdit, Edit, EditError};
 use crate::rule::{Context, Facts, RuleMeta, RuleOptions};
 use crate::settings::Settings;
 use crate::style::Style;
@@ -39,6 +39,8 @@ pub struct Applied {
     pub rule: &'static RuleMeta,
     /// The fix's message.
     pub message: String,
+    /// The file beside the fixed one that goes with the fix's edits.
+    pub companion: Option<CompanionEdit>,
 }
 
 /// The result of fixing one document.
@@ -348,6 +350,7 @@ pub(crate) fn fix_rounds<T: FixableText>(
                     .fix
                     .as_ref()
                     .map_or_else(|| d.message.clone(), |f| f.message.clone()),
+                companion: d.fix.as_ref().and_then(|f| f.companion.clone()),
             }
         }));
         rounds += 1;
@@ -391,7 +394,11 @@ pub fn companion_files(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<Co
     for d in diagnostics {
         let Some(fix) = &d.fix else { continue };
         let Some(edit) = &fix.companion else { continue };
-        if !fix.applicability.is_applied(unsafe_fixes) || edit.edits.is_empty() {
+        // A companion that goes with edits is written only with them.
+        if !fix.applicability.is_applied(unsafe_fixes)
+            || edit.edits.is_empty()
+            || !fix.edits.is_empty()
+        {
             continue;
         }
         let at = match out.iter().position(|(c, _)| c.path == edit.path) {
@@ -431,9 +438,79 @@ pub fn companion_files(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<Co
         .collect()
 }
 
+/// The files beside the fixed one that the applied fixes' companions
+/// create or change, one per path, each fix's edits in order. An error
+/// when two of them clash: the fixed text must then not be written either
+/// (its edits went with those files).
+pub fn applied_companions(applied: &[Applied]) -> Result<Vec<CompanionFile>, String> {
+    let mut out: Vec<(CompanionFile, Vec<Edit>)> = Vec::new();
+    for a in applied {
+        let Some(edit) = &a.companion else { continue };
+        match out.iter_mut().find(|(c, _)| c.path == edit.path) {
+            Some((c, edits)) if c.original == edit.original => {
+                edits.extend(edit.edits.iter().cloned())
+            }
+            Some(_) => return Err(format!("two fixes disagree on `{}`", edit.path)),
+            None => out.push((
+                CompanionFile {
+                    path: edit.path.clone(),
+                    original: edit.original.clone(),
+                    text: String::new(),
+                    resolves: Vec::new(),
+                },
+                edit.edits.clone(),
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(mut file, edits)| {
+            let base = file.original.as_deref().unwrap_or("");
+            file.text = apply_edits(base, &edits)
+                .map_err(|e| format!("the fixes' edits to `{}` clash: {e}", file.path))?;
+            Ok(file)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Companions of applied fixes: one file per path, edits in order; two
+    /// fixes that disagree on a file's current text are an error.
+    #[test]
+    fn applied_companions_merge_or_refuse() {
+        let meta = &crate::rules::style::from_as_casing::META;
+        let applied = |path: &str, original: Option<&str>, text: &str| Applied {
+            rule: meta,
+            message: String::new(),
+            companion: Some(CompanionEdit {
+                path: path.into(),
+                original: original.map(str::to_string),
+                edits: vec![Edit::insert(original.map_or(0, str::len), text)],
+            }),
+        };
+        let files = applied_companions(&[
+            applied("a.txt", None, "x"),
+            applied("b.txt", Some("1\n"), "2\n"),
+            Applied {
+                rule: meta,
+                message: String::new(),
+                companion: None,
+            },
+        ])
+        .unwrap();
+        let got: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        assert_eq!(got, [("a.txt", "x"), ("b.txt", "1\n2\n")]);
+        assert!(applied_companions(&[
+            applied("a.txt", None, "x"),
+            applied("a.txt", Some(""), "y")
+        ])
+        .is_err());
+    }
 
     #[test]
     fn an_exclusive_fix_takes_a_round_of_its_own() {

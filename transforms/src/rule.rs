@@ -203,6 +203,12 @@ pub struct Facts {
     /// file's and its overrides'). False by default: an `include:` whose
     /// files are unknown holds back rules that judge the whole project.
     pub compose_includes_read: bool,
+    /// The files in the `secrets/` folder beside the Compose file (names,
+    /// `x.txt`), when the application writes the files a fix creates there
+    /// (the command line on files; not stdin mode or an editor). A secret
+    /// moved out of `environment` then keeps its value in a new
+    /// `secrets/<name>.txt`; `None`: the fix asks the user to create it.
+    pub compose_secret_files: Option<std::collections::BTreeSet<String>>,
     /// What the images the Compose file's services build do, by service
     /// name: read from each service's Dockerfile after dfix's own fixes
     /// (the user it ends with, the secrets it mounts). A service whose

@@ -9,7 +9,7 @@ use crate::compose::edits::{append_items, insert_into_map, merge_inserts, replac
 use crate::compose::guards::{interpolated, value_guard};
 use crate::compose::ComposeContext;
 use crate::diagnostic::Diagnostic;
-use crate::edit::{Edit, Fix};
+use crate::edit::{CompanionEdit, Edit, Fix};
 use crate::rule::{FixAvailability, RuleMeta, Severity};
 use crate::secrets::SecretNames;
 
@@ -66,9 +66,14 @@ services:
 ```
 
 ## Fix safety
-Unsafe for the `_FILE` form: the secret file (`./secrets/<name>.txt`, to
-be git-ignored) must be created with the value before the next start, and a
-database reads the password only when it initialises an empty data folder.
+Unsafe for the `_FILE` form. On the command line (files, not stdin mode
+or an editor) the value moves to a new file `./secrets/<name>.txt` beside
+the Compose file, written before the Compose file (if it cannot be, the
+Compose file is left as it was); keep that file out of version control.
+When such a file exists already, or nothing is written beside the Compose
+file, the fix only points at it: the file must then hold the value before
+the next start, and a database reads the password only when it initialises
+an empty data folder.
 The secret is named after the variable (`postgres_password`), or after the
 service and the variable (`db_postgres_password`) when another service of
 the file sets the same variable, so that two services never share a secret
@@ -178,10 +183,33 @@ impl ComposeRule for SecretInEnvironment {
                         };
                         file_secret_edits(ctx, &svc, spot, v, &secret)
                     });
+                // A new secret file keeps the value, when the application
+                // writes it and none is there yet.
+                let file_name = format!("{secret}.txt");
+                let keeps_value = secret_fix.as_ref().is_some_and(|(_, new)| *new)
+                    && ctx
+                        .facts
+                        .compose_secret_files
+                        .as_ref()
+                        .is_some_and(|files| !files.contains(&file_name));
                 let fix = match secret_fix {
-                    Some(edits) => Some(Fix::unsafe_fix(
+                    Some((edits, _)) if keeps_value => Some(
+                        Fix::unsafe_fix(
+                            format!(
+                                "Read `{key}` from the Compose secret `{secret}` (its value moves to ./secrets/{file_name}; keep that file out of version control)"
+                            ),
+                            edits,
+                        )
+                        .with_companion(CompanionEdit {
+                            path: format!("secrets/{file_name}"),
+                            original: None,
+                            // Compose reads `$$` in a value as `$`.
+                            edits: vec![Edit::insert(0, value.replace("$$", "$"))],
+                        }),
+                    ),
+                    Some((edits, _)) => Some(Fix::unsafe_fix(
                         format!(
-                            "Read `{key}` from the Compose secret `{secret}` (create ./secrets/{secret}.txt)"
+                            "Read `{key}` from the Compose secret `{secret}` (create ./secrets/{file_name})"
                         ),
                         edits,
                     )),
@@ -269,7 +297,8 @@ struct Spot<'a> {
 /// The edits that move a variable to the Compose secret `name`: the file
 /// variable `file_var` (`<KEY>_FILE`, `FILE__<KEY>` ...) pointing at
 /// `/run/secrets/<name>`, the service's `secrets` list, and a top-level
-/// secret read from `./secrets/<name>.txt`. `None` when any part would
+/// secret read from `./secrets/<name>.txt`; with whether that top-level
+/// secret is new (written by these edits). `None` when any part would
 /// touch a shared value.
 fn file_secret_edits(
     ctx: &ComposeContext,
@@ -277,7 +306,7 @@ fn file_secret_edits(
     spot: Spot,
     file_var: &str,
     name: &str,
-) -> Option<Vec<Edit>> {
+) -> Option<(Vec<Edit>, bool)> {
     let Spot {
         env,
         key,
@@ -339,7 +368,7 @@ fn file_secret_edits(
         .is_some_and(|m| m.get(&name).is_some());
     // One an included file defines is the project's already.
     if !defined_here && ctx.included_defines("secrets", &name) {
-        return Some(merge_inserts(edits));
+        return Some((merge_inserts(edits), false));
     }
     // An included file dfix could not read may define the secret: a
     // second definition is an error.
@@ -373,7 +402,7 @@ fn file_secret_edits(
             }
         }
     }
-    Some(merge_inserts(edits))
+    Some((merge_inserts(edits), !defined_here))
 }
 
 #[cfg(test)]
@@ -477,6 +506,33 @@ mod tests {
             d[0].message,
             "service `app` has a password in the connection string `DATABASE_URL`"
         );
+    }
+
+    /// When the application writes files beside the Compose file, the
+    /// value moves to a new `secrets/<name>.txt` with the fix (`$$` read as
+    /// `$`); not when that file exists already, nor when the top-level
+    /// secret exists, nor when nothing is written beside it.
+    #[test]
+    fn the_value_goes_to_a_new_secret_file() {
+        let src = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: \"pa$$word\"\n";
+        let companion = |files: Option<&[&str]>, src: &str| {
+            let mut facts = Facts::new();
+            facts.compose_secret_files = files.map(|f| f.iter().map(|s| s.to_string()).collect());
+            let file = dfix_grammar::compose::ComposeFile::parse(src);
+            let s = crate::settings::Settings::default()
+                .with_selection(&["DF510".to_string()], &[])
+                .unwrap();
+            let found = crate::compose::check_file(&file, &s, &facts);
+            found[0].fix.as_ref().unwrap().companion.clone()
+        };
+        let c = companion(Some(&[]), src).expect("a new secret file");
+        assert_eq!(c.path, "secrets/postgres_password.txt");
+        assert_eq!(c.original, None);
+        assert_eq!(crate::edit::apply_edits("", &c.edits).unwrap(), "pa$word");
+        assert_eq!(companion(Some(&["postgres_password.txt"]), src), None);
+        assert_eq!(companion(None, src), None);
+        let defined = format!("{src}secrets:\n  postgres_password:\n    file: ./pw.txt\n");
+        assert_eq!(companion(Some(&[]), &defined), None);
     }
 
     /// With the included files read: a secret one of them defines is used
