@@ -45,9 +45,7 @@ Unsafe: an image whose entrypoint starts as root and chowns or switches
 users fails without the capabilities it needs. The fix is offered only
 when the service runs as a non-root user (nothing to add back) or the
 image has a vetted list in `data/compose.toml` (`cap_add`, added back next
-to `cap_drop`; an empty list marks an image that runs as its own non-root
-`USER`, such as grafana, prometheus or memcached, unless the service sets
-`user:` to root); otherwise the edit is a suggestion only (shown in the
+to `cap_drop`); otherwise the edit is a suggestion only (shown in the
 editor and in JSON output, never applied), as for DF505: what the image
 needs back is unknown. Lists that come from an
 anchor, a merge key or `extends` are not edited.
@@ -56,7 +54,10 @@ The service runs as a non-root user when it sets one in `user:`, or, with
 no `user:` key, when it `build:`s a Dockerfile whose built stage ends with
 a non-root `USER` (a numeric id, or a name the Dockerfile creates or its
 base image ships), read after dfix's own fixes to that Dockerfile with its
-own settings (the config nearest to it): a Dockerfile that `--unsafe-fixes` switches to `USER
+own settings (the config nearest to it), or, with no `user:` key and no
+`build:`, when its image runs as its own non-root user (`default-user` in
+`data/images.toml`: bitnami, distroless `nonroot`, Chainguard, grafana,
+the Prometheus images, memcached, jenkins, elasticsearch ...): a Dockerfile that `--unsafe-fixes` switches to `USER
 10001:10001` counts, so the Compose file needs no `user:` of its own.
 
 When an override file (`compose.override.yaml`) resets the key with
@@ -96,8 +97,10 @@ pub(crate) fn non_root_user(svc: &Service) -> bool {
 
 /// The non-root user the service runs as: its own `user:`, else (no
 /// `user:` key at all) the user the image it builds ends with, from its
-/// Dockerfile as dfix fixes it. `None` when it runs as root or nothing
-/// says.
+/// Dockerfile as dfix fixes it, or the non-root user the image it runs
+/// runs as by default (`default-user` in `data/images.toml`: grafana,
+/// bitnami, distroless `nonroot` ...). `None` when it runs as root or
+/// nothing says.
 pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<String> {
     if non_root_user(svc) {
         return svc.scalar("user").map(str::to_string);
@@ -105,7 +108,14 @@ pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<St
     if svc.get("user").is_some() || ctx.overridden(svc.name, "user") {
         return None;
     }
-    ctx.built(svc.name)?.non_root_user.clone()
+    if svc.get("build").is_some() {
+        return ctx.built(svc.name)?.non_root_user.clone();
+    }
+    let reference = image(svc).filter(|i| !interpolated(i))?;
+    ctx.image_db()
+        .lookup(reference)
+        .default_user
+        .filter(|u| !crate::users::analysis::is_root(u))
 }
 
 fn cap_name(s: &str) -> String {
@@ -299,33 +309,30 @@ mod tests {
         insta::assert_snapshot!("built_non_root", snapshot_with(&META, src, &facts));
     }
 
-    /// An image the table lists as running as its own non-root user (an
-    /// empty `cap_add`): everything dropped, nothing added back; DF505
+    /// An image that runs as its own non-root user (`default-user` in the
+    /// image database): everything dropped, nothing added back; DF505
     /// stays a suggestion (its writes are not vetted). A `user: root` key
-    /// overrules the image's user: a suggestion only.
+    /// overrules the image's user, and a distroless tag without `nonroot`
+    /// runs as root: a suggestion only.
     #[test]
     fn an_image_that_runs_non_root_loses_every_capability() {
         use crate::rule::Facts;
-        let src = "services:
-  grafana:
-    image: grafana/grafana:11.2.0
-  as_root:
-    image: grafana/grafana:11.2.0
-    user: root
-";
-        let expected = [("grafana", true), ("as_root", false)]
-            .map(|(name, applied)| (name.to_string(), applied));
+        let src = "services:\n  grafana:\n    image: grafana/grafana:11.2.0\n  as_root:\n    image: grafana/grafana:11.2.0\n    user: root\n  bitnami:\n    image: bitnami/postgresql:16\n  nonroot:\n    image: gcr.io/distroless/static-debian12:nonroot\n  root:\n    image: gcr.io/distroless/static-debian12\n";
+        let expected = [
+            ("grafana", true),
+            ("as_root", false),
+            ("bitnami", true),
+            ("nonroot", true),
+            ("root", false),
+        ]
+        .map(|(name, applied)| (name.to_string(), applied));
         assert_eq!(applied_fixes(&META, src, &Facts::new()), expected);
-        assert_eq!(
-            applied_fixes(
-                &crate::compose::rules::read_only_root::META,
-                src,
-                &Facts::new()
-            ),
-            [
-                ("grafana".to_string(), false),
-                ("as_root".to_string(), false)
-            ]
+        let read_only = applied_fixes(
+            &crate::compose::rules::read_only_root::META,
+            src,
+            &Facts::new(),
         );
+        assert_eq!(read_only[0], ("grafana".to_string(), false));
+        assert_eq!(read_only[1], ("as_root".to_string(), false));
     }
 }
