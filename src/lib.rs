@@ -9,6 +9,7 @@ pub mod app;
 pub mod build_context;
 pub mod cli;
 pub mod commands;
+pub mod compose_project;
 pub mod config;
 pub mod context;
 pub mod discover;

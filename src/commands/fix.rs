@@ -13,16 +13,14 @@ use dfix_transforms::{Facts, Settings};
 
 use super::EXIT_ERROR;
 use crate::cli::RunArgs;
+use crate::compose_project::{dockerfile_settings, write_compose_companions, DockerfileSettings};
 use crate::config::Config;
 use crate::discover::discover;
 use crate::facts::{gather_facts_with, lookups_failed, with_user_data};
 use crate::kind::{self, FileKind};
 use crate::output::report::{report, ExitPolicy};
 use crate::parallel::parallel_map;
-use crate::pipeline::{
-    dockerfile_settings, process_compose, process_text, skip_by_name, write_compose_companions,
-    DockerfileSettings, Mode, Outcome,
-};
+use crate::pipeline::{process_compose, process_text, skip_by_name, Mode, Outcome};
 use crate::registry;
 use crate::resolve::{Configs, Overrides};
 use crate::write::{read_dockerfile, write_atomic, write_or_create};
