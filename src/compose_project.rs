@@ -138,10 +138,7 @@ pub(crate) fn compose_builds(
         return out;
     }
     let folder = Path::new(shown).parent().unwrap_or(Path::new(""));
-    let db = match &facts.images {
-        Some(db) => db.as_ref(),
-        None => dfix_transforms::users::builtin_image_db(),
-    };
+    let db = facts.image_db();
     for r in refs {
         let text = match (&r.inline, r.dockerfile_path()) {
             (Some(inline), _) => inline.clone(),

@@ -221,6 +221,16 @@ impl Facts {
     pub fn new() -> Facts {
         Facts::default()
     }
+
+    /// The image database of the non-root rules (`data/images.toml` with
+    /// the config's `[nonroot]`): the application's, else the built-in
+    /// data.
+    pub fn image_db(&self) -> &crate::users::db::ImageDb {
+        match &self.images {
+            Some(db) => db,
+            None => crate::users::builtin_image_db(),
+        }
+    }
 }
 
 /// Everything a rule sees while checking one document.
@@ -260,10 +270,7 @@ impl<'a> Context<'a> {
     /// The image database of the non-root rules: the facts' one, else the
     /// built-in data.
     pub fn images(&self) -> &'a crate::users::db::ImageDb {
-        match &self.facts.images {
-            Some(db) => db,
-            None => crate::users::builtin_image_db(),
-        }
+        self.facts.image_db()
     }
 
     /// A string option, or `default` when unset.

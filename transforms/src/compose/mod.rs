@@ -79,15 +79,6 @@ impl<'a> ComposeContext<'a> {
         }
     }
 
-    /// The image database of the non-root rules (`data/images.toml` with
-    /// the config's `[nonroot]`): the users images ship and run as.
-    pub fn image_db(&self) -> &'a crate::users::db::ImageDb {
-        match &self.facts.images {
-            Some(db) => db,
-            None => crate::users::builtin_image_db(),
-        }
-    }
-
     /// What the image service `service` builds does (its Dockerfile, as
     /// dfix fixes it), when the application could read it.
     pub fn built(&self, service: &str) -> Option<&'a build::BuiltImage> {

@@ -112,7 +112,8 @@ pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<St
         return ctx.built(svc.name)?.non_root_user.clone();
     }
     let reference = image(svc).filter(|i| !interpolated(i))?;
-    ctx.image_db()
+    ctx.facts
+        .image_db()
         .lookup(reference)
         .default_user
         .filter(|u| !crate::users::analysis::is_root(u))
