@@ -119,28 +119,37 @@ impl ComposeRule for SecretInEnvironment {
     fn check(&self, ctx: &ComposeContext) -> Vec<Diagnostic> {
         let names = SecretNames::builtin();
         let mut out = Vec::new();
-        for svc in ctx.file.services() {
+        let services = ctx.file.services();
+        // Every service's `environment` entries, read once.
+        let envs: Vec<Vec<EnvEntry>> = services
+            .iter()
+            .map(|s| {
+                s.get("environment")
+                    .and_then(|p| p.value.as_ref())
+                    .map(env_entries)
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (i, svc) in services.iter().enumerate() {
             if ctx.replaced(svc.name, "environment") {
                 continue;
             }
             let Some(env) = svc.get("environment").and_then(|p| p.value.as_ref()) else {
                 continue;
             };
-            let facts = image(&svc).and_then(|i| ctx.data().image(i));
-            let entries = env_entries(env);
-            let names_here: Vec<String> = entries.iter().map(|e| e.0.clone()).collect();
+            let facts = image(svc).and_then(|i| ctx.data().image(i));
+            let entries = &envs[i];
+            let names_here: Vec<&String> = entries.iter().map(|e| &e.0).collect();
             // The variables the file's other services set: a secret named
             // after a variable they share gets the service's name too, so
             // two services never end up reading one secret file.
-            let elsewhere: Vec<String> = ctx
-                .file
-                .services()
+            let elsewhere: Vec<&String> = envs
                 .iter()
-                .filter(|o| o.name != svc.name)
-                .filter_map(|o| o.get("environment")?.value.as_ref())
-                .flat_map(|e| env_entries(e).into_iter().map(|x| x.0))
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .flat_map(|(_, e)| e.iter().map(|x| &x.0))
                 .collect();
-            for (key, value, node, key_span) in entries {
+            for (key, value, node, key_span) in entries.iter().cloned() {
                 let map_form = key_span.is_some();
                 if value.is_empty() || interpolated(&value) {
                     continue;
@@ -164,7 +173,7 @@ impl ComposeRule for SecretInEnvironment {
                 };
                 let secret = if elsewhere
                     .iter()
-                    .any(|k| Some(k) == file_var.as_ref() || *k == key)
+                    .any(|k| Some(*k) == file_var.as_ref() || **k == key)
                 {
                     format!("{}_{key}", svc.name)
                 } else {
@@ -181,7 +190,7 @@ impl ComposeRule for SecretInEnvironment {
                             node,
                             key_span: key_span.as_ref(),
                         };
-                        file_secret_edits(ctx, &svc, spot, v, &secret)
+                        file_secret_edits(ctx, svc, spot, v, &secret)
                     });
                 // A new secret file keeps the value, when the application
                 // writes it and none is there yet.
