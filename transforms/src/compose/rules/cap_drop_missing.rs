@@ -9,6 +9,7 @@ use crate::compose::ComposeContext;
 use crate::diagnostic::Diagnostic;
 use crate::edit::{Edit, Fix};
 use crate::rule::{FixAvailability, RuleMeta, Severity};
+use crate::users::analysis::is_root;
 
 const DOC: &str = r#"## What it does
 Finds services that do not drop every capability (`cap_drop: [ALL]`).
@@ -92,7 +93,7 @@ pub(crate) fn non_root_user(svc: &Service) -> bool {
         return false;
     };
     let name = u.split(':').next().unwrap_or(u).trim();
-    !(name.is_empty() || name == "root" || name == "0" || interpolated(u))
+    !(name.is_empty() || is_root(u) || interpolated(u))
 }
 
 /// The non-root user the service runs as: its own `user:`, else (no
@@ -116,7 +117,7 @@ pub(crate) fn runs_as_non_root(ctx: &ComposeContext, svc: &Service) -> Option<St
         .image_db()
         .lookup(reference)
         .default_user
-        .filter(|u| !crate::users::analysis::is_root(u))
+        .filter(|u| !is_root(u))
 }
 
 fn cap_name(s: &str) -> String {

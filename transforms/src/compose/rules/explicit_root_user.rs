@@ -4,6 +4,7 @@ use super::ComposeRule;
 use crate::compose::ComposeContext;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{FixAvailability, RuleMeta, Severity};
+use crate::users::analysis::is_root;
 
 const DOC: &str = r#"## What it does
 Finds services that set `user:` to root: `root`, `0`, or either with a
@@ -58,13 +59,6 @@ pub static META: RuleMeta = RuleMeta {
     options: &[],
 };
 
-/// True for a `user:` value that names root: `root` or uid 0, with or
-/// without a group.
-pub(crate) fn is_root_user(value: &str) -> bool {
-    let user = value.split(':').next().unwrap_or("").trim();
-    user == "root" || (!user.is_empty() && user.bytes().all(|b| b == b'0'))
-}
-
 /// DF518.
 pub struct ExplicitRootUser;
 
@@ -85,7 +79,7 @@ impl ComposeRule for ExplicitRootUser {
             let Some(user) = pair.value.as_ref().and_then(|v| v.as_scalar()) else {
                 continue;
             };
-            if is_root_user(&user.value) {
+            if is_root(&user.value) {
                 out.push(Diagnostic::new(
                     &META,
                     format!(
@@ -113,10 +107,10 @@ mod tests {
     #[test]
     fn root_spellings() {
         for v in ["root", "0", "00", "root:root", "0:0", "0:1000"] {
-            assert!(is_root_user(v), "{v}");
+            assert!(is_root(v), "{v}");
         }
         for v in ["1000", "1000:0", "node", "rootless", "", "${UID}"] {
-            assert!(!is_root_user(v), "{v}");
+            assert!(!is_root(v), "{v}");
         }
     }
 }
